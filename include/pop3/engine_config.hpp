@@ -1,0 +1,53 @@
+// Sizes and limits of an engine, fixed at construction. Every limit is explicit; hitting one
+// is a clear error, never a silent truncation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "pop3/result.hpp"
+
+namespace pop3 {
+
+/// What a trace line is.
+enum class trace_kind : std::uint8_t {
+  sent,      ///< a command line as sent, secrets replaced by "***"
+  received,  ///< a status line, listing line or SASL challenge as received
+  body,      ///< a summary of message data ("<1234 octets>"); the data itself is never traced
+};
+
+/// Called by the engine for every line it sends or receives, without the CRLF. Must not call
+/// back into the engine.
+using trace_function = void (*)(void* context, trace_kind kind, std::string_view line);
+
+struct engine_config {
+  /// Receive buffer: one read from the network lands here; body data is unstuffed in place.
+  std::size_t receive_buffer_size = 32 * 1024;
+  /// Output buffer: commands wait here until the driver drains them.
+  std::size_t output_buffer_size = 16 * 1024;
+  /// Longest status line or listing line, CRLF included (RFC 1939 §3 and RFC 2449 §4: 512).
+  std::size_t max_line_length = 512;
+  /// Longest SASL challenge or response line, CRLF included (an XOAUTH2 response with a
+  /// Microsoft 365 token is several KiB).
+  std::size_t max_sasl_line_length = 12 * 1024;
+  /// Commands that may await replies at once (the pipelining window's upper bound).
+  std::size_t max_in_flight = 128;
+  /// Largest message number and message count accepted from the server. Also sizes the
+  /// bitmap that detects duplicate listing entries (max_messages / 8 bytes).
+  std::uint32_t max_messages = 1'000'000;
+  /// Most lines in one CAPA reply.
+  std::size_t max_capa_lines = 128;
+  /// Longest unique-id (RFC 1939 §7: 70).
+  std::size_t max_uid_length = 70;
+
+  trace_function trace = nullptr;
+  void* trace_context = nullptr;
+};
+
+/// Checks that the sizes can work together: the receive buffer holds at least one line of
+/// each kind, the output buffer at least one command, and no limit is zero.
+/// Errors: errc::invalid_argument.
+result<void> validate(const engine_config& config) noexcept;
+
+}  // namespace pop3

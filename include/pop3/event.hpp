@@ -1,0 +1,119 @@
+// Events the engine hands out from engine::next_event().
+//
+// Lifetime of views: every std::string_view and span in an event points into the engine's
+// buffers and stays valid until the next non-const call on the engine (next_event, feed,
+// receive_space, commit_received, feed_eof, submit, consume_output, tls_established). Copy
+// what you need to keep.
+//
+// Order: for each command the engine emits exactly one `ok` or `err` (for the greeting:
+// `greeting` or `err`). After an `ok`, a command with more to say emits more events:
+//   STAT      -> stat_info
+//   LIST n    -> list_item               LIST   -> list_item*  listing_end
+//   UIDL n    -> uidl_item               UIDL   -> uidl_item*  listing_end
+//   CAPA      -> capa_item* listing_end  LANG   -> lang_item*  listing_end
+//   RETR, TOP -> body_chunk* body_end
+//   STLS      -> start_tls (the driver runs the TLS handshake, then engine::tls_established)
+// AUTH emits sasl_challenge for every "+ " continuation before its final ok or err.
+// `closed` is emitted once when the server ends the connection after QUIT or while idle.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+#include "pop3/protocol.hpp"
+
+namespace pop3 {
+
+namespace events {
+
+/// The server's +OK greeting.
+struct greeting {
+  std::string_view text;            ///< the text after "+OK " (may be empty)
+  std::string_view apop_timestamp;  ///< "<...@...>" if valid (apop.hpp), else empty
+  resp_code code = resp_code::none;
+  std::string_view code_text;  ///< the code as sent, without brackets ("SYS/TEMP")
+};
+
+/// The status line of a reply. `text` excludes the indicator and the response code.
+struct reply {
+  command_kind command = command_kind::none;
+  std::uint32_t message = 0;  ///< the message number the command named, else 0
+  std::string_view text;
+  resp_code code = resp_code::none;
+  std::string_view code_text;
+};
+
+struct ok : reply {};
+/// -ERR to a command (or to the greeting, with command == greeting; the session is closed).
+struct err : reply {};
+
+/// STAT: number of messages and size of the maildrop in octets.
+struct stat_info {
+  std::uint32_t count = 0;
+  std::uint64_t octets = 0;
+};
+
+/// One line of LIST, or the reply to LIST n.
+struct list_item {
+  std::uint32_t message = 0;
+  std::uint64_t octets = 0;
+};
+
+/// One line of UIDL, or the reply to UIDL n. The uid is 1-70 octets of 0x21-0x7E.
+struct uidl_item {
+  std::uint32_t message = 0;
+  std::string_view uid;
+};
+
+/// One capability line of CAPA: its tag ("SASL") and the rest of the line ("PLAIN LOGIN").
+struct capa_item {
+  std::string_view name;
+  std::string_view arguments;
+};
+
+/// One line of the LANG listing (RFC 6856): a language tag and its description.
+struct lang_item {
+  std::string_view tag;
+  std::string_view description;
+};
+
+/// The end of a multi-line listing (LIST, UIDL, CAPA, LANG).
+struct listing_end {
+  command_kind command = command_kind::none;
+};
+
+/// Message data of RETR or TOP, in the command's body_format.
+struct body_chunk {
+  command_kind command = command_kind::none;
+  std::uint32_t message = 0;
+  std::string_view bytes;
+};
+
+/// The message of RETR or TOP is complete (its terminator was received).
+struct body_end {
+  command_kind command = command_kind::none;
+  std::uint32_t message = 0;
+  std::uint64_t octets = 0;  ///< total bytes handed out in body_chunk events
+};
+
+/// The server accepted STLS: run the TLS handshake now, then call engine::tls_established().
+struct start_tls {};
+
+/// A "+ " continuation during AUTH: the challenge as sent (base64, not decoded).
+struct sasl_challenge {
+  std::string_view data;
+};
+
+/// The server closed the connection when no reply was due (after QUIT, or idle).
+struct closed {};
+
+}  // namespace events
+
+using event =
+    std::variant<events::greeting, events::ok, events::err, events::stat_info, events::list_item,
+                 events::uidl_item, events::capa_item, events::lang_item, events::listing_end,
+                 events::body_chunk, events::body_end, events::start_tls, events::sasl_challenge,
+                 events::closed>;
+
+}  // namespace pop3
