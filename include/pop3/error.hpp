@@ -11,9 +11,10 @@
 
 namespace pop3 {
 
-/// What went wrong. Three groups, see `is_fatal()`:
+/// What went wrong. Four groups, see `is_fatal()`:
 /// - refused locally (nothing was sent, the session is still usable);
 /// - the server answered -ERR (the session is still usable);
+/// - a local sink refused message data (the session is still usable);
 /// - fatal: the session cannot continue (protocol violation, I/O failure, timeout).
 enum class errc : int {
   // --- Refused locally: nothing sent, session usable -------------------------------------
@@ -26,6 +27,8 @@ enum class errc : int {
   no_such_message,       ///< message number above the maildrop's size (known from STAT)
   // --- The server answered -ERR: session usable --------------------------------------------
   server_error,  ///< -ERR; the response code and text are kept with the reply
+  // --- The local side failed: session usable ------------------------------------------------
+  sink_failed = 50,  ///< the sink a message was written to refused the data (see sink.hpp)
   // --- Fatal: the server broke the protocol ------------------------------------------------
   bad_status_indicator = 100,   ///< a reply that is not exactly "+OK" or "-ERR" (or "+ " in AUTH)
   line_too_long,                ///< a status or listing line over the configured limit
@@ -47,9 +50,6 @@ enum class errc : int {
   timeout,               ///< connect, read or write idle for longer than allowed
   deadline_exceeded,     ///< a command (or session) took longer than its deadline
   io_error,              ///< any other system error; see error::system_error
-  // --- Client layer ---------------------------------------------------------------------------
-  sink_failed = 300,   ///< the sink a message was written to refused the data
-  message_incomplete,  ///< a message's data ended before its terminator
 };
 
 /// The std::error_category of errc, named "pop3".

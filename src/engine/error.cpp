@@ -25,6 +25,7 @@ constexpr errc_info errc_table[] = {
      "APOP is not available: the greeting has no valid timestamp"},
     {errc::no_such_message, "no_such_message", "no such message in the maildrop"},
     {errc::server_error, "server_error", "the server answered -ERR"},
+    {errc::sink_failed, "sink_failed", "writing the message out failed"},
     {errc::bad_status_indicator, "bad_status_indicator",
      "protocol violation: reply is not \"+OK\" or \"-ERR\""},
     {errc::line_too_long, "line_too_long", "protocol violation: reply line too long"},
@@ -49,8 +50,6 @@ constexpr errc_info errc_table[] = {
     {errc::timeout, "timeout", "timed out"},
     {errc::deadline_exceeded, "deadline_exceeded", "command deadline exceeded"},
     {errc::io_error, "io_error", "input/output error"},
-    {errc::sink_failed, "sink_failed", "writing the message failed"},
-    {errc::message_incomplete, "message_incomplete", "message incomplete"},
 };
 
 const errc_info* find(errc code) noexcept {

@@ -1,0 +1,188 @@
+// The blocking client: one POP3 session over one transport, driving the engine. Every call
+// returns result<>; a -ERR reply is errc::server_error with the RFC 2449/3206 response code
+// in error::response and the server's text in last_reply().
+//
+//   auto s = pop3::session::connect("pop.example.org", 110, {});
+//   if (!s) return fail(s.error());
+//   if (auto r = s->login("alice", password); !r) ...
+//   auto st = s->stat();  ...  s->retr(1, sink);  ...  s->quit();
+//
+// Timeouts: every read and write gives up after `idle_timeout` without progress, and every
+// command gives up `command_timeout` after it started (so a server trickling one byte per
+// second cannot hold a command forever). Both are fatal: errc::timeout, errc::deadline_exceeded.
+//
+// A fatal error (protocol violation, I/O error, timeout) closes the connection; every later
+// call returns it again. Destroying a session without quit() closes the connection without
+// QUIT, so the server never enters UPDATE and deletions are not committed (RFC 1939 §6).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pop3/capabilities.hpp"
+#include "pop3/engine.hpp"
+#include "pop3/result.hpp"
+#include "pop3/sink.hpp"
+#include "pop3/transport.hpp"
+
+namespace pop3 {
+
+/// When batches (retr_many, dele_many) send several commands before reading replies.
+enum class pipelining_mode : std::uint8_t {
+  automatic,  ///< only if the server announced PIPELINING in CAPA (call capa() first)
+  on,         ///< always (for servers that pipeline without saying so)
+  off,        ///< never: one command at a time
+};
+
+struct session_options {
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds command_timeout{std::chrono::minutes(10)};
+  pipelining_mode pipelining = pipelining_mode::automatic;
+  /// Most commands a batch keeps in flight (also bounded by engine.max_in_flight).
+  std::size_t pipeline_window = 64;
+  engine_config engine{};
+};
+
+/// A status line as the server sent it, copied out of the engine.
+struct server_reply {
+  bool ok = false;
+  command_kind command = command_kind::none;
+  std::string text;
+  resp_code code = resp_code::none;
+  std::string code_text;
+};
+
+struct maildrop_stat {
+  std::uint32_t count = 0;
+  std::uint64_t octets = 0;
+};
+
+struct list_entry {
+  std::uint32_t message = 0;
+  std::uint64_t octets = 0;
+  friend bool operator==(const list_entry&, const list_entry&) = default;
+};
+
+struct uidl_entry {
+  std::uint32_t message = 0;
+  std::string uid;
+  friend bool operator==(const uidl_entry&, const uidl_entry&) = default;
+};
+
+/// The outcome of one command of a batch.
+struct batch_item {
+  std::uint32_t message = 0;
+  /// Success, or why not: server_error (-ERR; `reply` has the text) or sink_failed. A fatal
+  /// error ends the whole batch instead and is returned by the batch call.
+  result<void> outcome;
+  server_reply reply;
+  std::uint64_t octets = 0;  ///< retr_many: bytes written to the sink
+};
+
+enum class login_method : std::uint8_t {
+  user_pass,  ///< USER then PASS (RFC 1939 §7)
+  apop,       ///< APOP with the greeting's timestamp (RFC 1939 §7)
+};
+
+class session {
+ public:
+  /// Resolves `host`, connects (trying every address), and reads the greeting.
+  /// Errors: host_not_found, connection_refused, network_unreachable, timeout, io_error;
+  /// server_error if the greeting is -ERR; protocol errors for a malformed greeting.
+  static result<session> connect(std::string_view host, std::uint16_t port,
+                                 const session_options& options = {});
+  /// Starts a session on an already connected transport (your own TCP stack, tests) and
+  /// reads the greeting. Same errors as connect() after the connection is made.
+  static result<session> start(std::unique_ptr<transport> connection,
+                               const session_options& options = {});
+
+  session(session&&) noexcept;
+  session& operator=(session&&) noexcept;
+  ~session();
+
+  /// The greeting's text and its APOP timestamp ("" if none or invalid).
+  const std::string& greeting() const noexcept { return greeting_; }
+  const std::string& apop_timestamp() const noexcept { return apop_timestamp_; }
+  /// "host:port" of the server as connected ("[::1]:110"), or "" for start().
+  const std::string& peer() const noexcept { return peer_; }
+  /// The engine, for its getters (state(), server_capabilities(), ...).
+  const engine& protocol() const noexcept { return engine_; }
+  /// The last status line received.
+  server_reply last_reply() const;
+  /// Whether batches pipeline now (see pipelining_mode).
+  bool pipelining() const noexcept;
+
+  /// CAPA. Errors: server_error if the server has no CAPA.
+  result<capabilities> capa();
+  /// Logs in. Errors: server_error (e.g. with resp_code::auth) on -ERR to USER, PASS or
+  /// APOP; apop_unavailable for APOP without a greeting timestamp; invalid_argument for CR,
+  /// LF or NUL in the name or password (nothing is sent).
+  result<void> login(std::string_view user, std::string_view password,
+                     login_method method = login_method::user_pass);
+  result<maildrop_stat> stat();
+  result<std::vector<list_entry>> list();
+  result<list_entry> list(std::uint32_t message);
+  result<std::vector<uidl_entry>> uidl();
+  result<uidl_entry> uidl(std::uint32_t message);
+  /// Streams message `message` into `sink` and returns its size in octets. On any failure
+  /// the sink's abort() is called (see body_sink).
+  result<std::uint64_t> retr(std::uint32_t message, body_sink& sink);
+  /// TOP: the headers and the first `lines` body lines, like retr().
+  result<std::uint64_t> top(std::uint32_t message, std::uint32_t lines, body_sink& sink);
+  result<void> dele(std::uint32_t message);
+  result<void> rset();
+  result<void> noop();
+  /// QUIT: the server commits deletions and closes. Errors: server_error if the server
+  /// reports that the update failed (deletions may be partly done).
+  result<void> quit();
+
+  /// Retrieves several messages, keeping up to pipeline_window RETR commands in flight when
+  /// pipelining() is true, else one at a time. `sink_for(message)` is called when the
+  /// message's data begins and must return a sink that lives until finish() or abort().
+  /// Returns one batch_item per message, in order. A fatal error aborts the current sink and
+  /// is returned; messages not started are not reported.
+  result<std::vector<batch_item>> retr_many(
+      std::span<const std::uint32_t> messages,
+      const std::function<body_sink&(std::uint32_t message)>& sink_for);
+  /// Marks several messages deleted, pipelined like retr_many.
+  result<std::vector<batch_item>> dele_many(std::span<const std::uint32_t> messages);
+
+  /// Sends a command and waits for its status line (+OK: ok, -ERR: server_error). For
+  /// commands with more to say use the functions above.
+  result<void> simple_command(const command& c);
+
+ private:
+  session(std::unique_ptr<transport> connection, engine eng, const session_options& options);
+  result<void> read_greeting();
+  result<event> next_event();
+  result<void> flush();
+  unexpected fail(const error& e);
+  result<void> submit(const command& c);
+  void start_command_clock();
+  result<void> expect_status(command_kind kind);
+  result<std::uint64_t> read_body(command_kind kind, const std::function<body_sink&()>& open_sink,
+                                  body_sink*& opened);
+  std::size_t window() const noexcept;
+  result<std::vector<batch_item>> run_batch(
+      std::span<const std::uint32_t> messages, command_kind kind,
+      const std::function<result<std::uint64_t>(std::uint32_t)>& read_reply);
+
+  std::unique_ptr<transport> connection_;
+  engine engine_;
+  session_options options_;
+  std::string greeting_;
+  std::string apop_timestamp_;
+  std::string peer_;
+  deadline command_deadline_ = no_deadline;
+  std::optional<error> broken_;
+};
+
+}  // namespace pop3

@@ -1,0 +1,164 @@
+// One POP3 command at a time: each function sends its command and reads the whole reply.
+#include "pop3/session.hpp"
+
+namespace pop3 {
+
+result<void> session::simple_command(const command& c) {
+  start_command_clock();
+  POP3_TRY(submit(c));
+  return expect_status(c.kind);
+}
+
+result<capabilities> session::capa() {
+  POP3_TRY(simple_command(cmd::capa()));
+  for (;;) {  // the engine records each capa_item itself
+    auto ev = next_event();
+    if (!ev) return unexpected(ev.error());
+    if (std::holds_alternative<events::listing_end>(*ev)) return engine_.server_capabilities();
+  }
+}
+
+result<void> session::login(std::string_view user, std::string_view password, login_method method) {
+  if (method == login_method::apop) return simple_command(cmd::apop(user, password));
+  POP3_TRY(simple_command(cmd::user(user)));
+  return simple_command(cmd::pass(password));
+}
+
+result<maildrop_stat> session::stat() {
+  POP3_TRY(simple_command(cmd::stat()));
+  auto ev = next_event();
+  if (!ev) return unexpected(ev.error());
+  const auto& info = std::get<events::stat_info>(*ev);
+  return maildrop_stat{info.count, info.octets};
+}
+
+result<std::vector<list_entry>> session::list() {
+  POP3_TRY(simple_command(cmd::list()));
+  std::vector<list_entry> entries;
+  for (;;) {
+    auto ev = next_event();
+    if (!ev) return unexpected(ev.error());
+    if (const auto* item = std::get_if<events::list_item>(&*ev))
+      entries.push_back({item->message, item->octets});
+    else
+      return entries;  // listing_end
+  }
+}
+
+result<list_entry> session::list(std::uint32_t message) {
+  POP3_TRY(simple_command(cmd::list(message)));
+  auto ev = next_event();
+  if (!ev) return unexpected(ev.error());
+  const auto& item = std::get<events::list_item>(*ev);
+  return list_entry{item.message, item.octets};
+}
+
+result<std::vector<uidl_entry>> session::uidl() {
+  POP3_TRY(simple_command(cmd::uidl()));
+  std::vector<uidl_entry> entries;
+  for (;;) {
+    auto ev = next_event();
+    if (!ev) return unexpected(ev.error());
+    if (const auto* item = std::get_if<events::uidl_item>(&*ev))
+      entries.push_back({item->message, std::string(item->uid)});
+    else
+      return entries;  // listing_end
+  }
+}
+
+result<uidl_entry> session::uidl(std::uint32_t message) {
+  POP3_TRY(simple_command(cmd::uidl(message)));
+  auto ev = next_event();
+  if (!ev) return unexpected(ev.error());
+  const auto& item = std::get<events::uidl_item>(*ev);
+  return uidl_entry{item.message, std::string(item.uid)};
+}
+
+result<std::uint64_t> session::read_body(command_kind kind,
+                                         const std::function<body_sink&()>& open_sink,
+                                         body_sink*& opened) {
+  POP3_TRY(expect_status(kind));
+  body_sink& sink = open_sink();
+  opened = &sink;
+  std::uint64_t octets = 0;
+  std::optional<error> sink_error;
+  for (;;) {
+    auto ev = next_event();
+    if (!ev) {
+      if (!sink_error) sink.abort(ev.error());
+      return unexpected(ev.error());
+    }
+    if (const auto* chunk = std::get_if<events::body_chunk>(&*ev)) {
+      octets += chunk->bytes.size();
+      if (sink_error) continue;  // keep reading: the session stays in step with the server
+      if (auto w = sink.write(chunk->bytes); !w) {
+        sink_error = error(errc::sink_failed, kind, resp_code::none, w.error().system_error);
+        sink.abort(*sink_error);
+      }
+      continue;
+    }
+    // body_end: the engine emits nothing else inside a body.
+    if (sink_error) return unexpected(*sink_error);
+    if (auto f = sink.finish(); !f) {
+      const error e(errc::sink_failed, kind, resp_code::none, f.error().system_error);
+      sink.abort(e);
+      return unexpected(e);
+    }
+    return octets;
+  }
+}
+
+namespace {
+
+result<std::uint64_t> abort_unopened(result<std::uint64_t> r, body_sink* opened, body_sink& sink) {
+  if (!r && !opened) sink.abort(r.error());
+  return r;
+}
+
+}  // namespace
+
+result<std::uint64_t> session::retr(std::uint32_t message, body_sink& sink) {
+  body_sink* opened = nullptr;
+  start_command_clock();
+  if (auto s = submit(cmd::retr(message)); !s) {
+    sink.abort(s.error());
+    return unexpected(s.error());
+  }
+  return abort_unopened(read_body(
+                            command_kind::retr, [&]() -> body_sink& { return sink; }, opened),
+                        opened, sink);
+}
+
+result<std::uint64_t> session::top(std::uint32_t message, std::uint32_t lines, body_sink& sink) {
+  body_sink* opened = nullptr;
+  start_command_clock();
+  if (auto s = submit(cmd::top(message, lines)); !s) {
+    sink.abort(s.error());
+    return unexpected(s.error());
+  }
+  return abort_unopened(read_body(
+                            command_kind::top, [&]() -> body_sink& { return sink; }, opened),
+                        opened, sink);
+}
+
+result<void> session::dele(std::uint32_t message) {
+  return simple_command(cmd::dele(message));
+}
+result<void> session::rset() {
+  return simple_command(cmd::rset());
+}
+result<void> session::noop() {
+  return simple_command(cmd::noop());
+}
+
+result<void> session::quit() {
+  auto r = simple_command(cmd::quit());
+  if (connection_) connection_->close();
+  if (r || r.error().code == errc::server_error) {
+    // Whatever the reply, the session is over: later calls say so.
+    if (!broken_) broken_ = error(errc::connection_closed, command_kind::quit);
+  }
+  return r;
+}
+
+}  // namespace pop3
