@@ -60,6 +60,13 @@ struct server_reply {
   std::string code_text;
 };
 
+/// One line of a CAPA reply as sent: its tag and arguments.
+struct capa_line {
+  std::string name;
+  std::string arguments;
+  friend bool operator==(const capa_line&, const capa_line&) = default;
+};
+
 struct maildrop_stat {
   std::uint32_t count = 0;
   std::uint64_t octets = 0;
@@ -120,8 +127,9 @@ class session {
   /// Whether batches pipeline now (see pipelining_mode).
   bool pipelining() const noexcept;
 
-  /// CAPA. Errors: server_error if the server has no CAPA.
-  result<capabilities> capa();
+  /// CAPA: the lines as sent. The parsed set is then protocol().server_capabilities().
+  /// Errors: server_error if the server has no CAPA.
+  result<std::vector<capa_line>> capa();
   /// Logs in. Errors: server_error (e.g. with resp_code::auth) on -ERR to USER, PASS or
   /// APOP; apop_unavailable for APOP without a greeting timestamp; invalid_argument for CR,
   /// LF or NUL in the name or password (nothing is sent).

@@ -9,12 +9,16 @@ result<void> session::simple_command(const command& c) {
   return expect_status(c.kind);
 }
 
-result<capabilities> session::capa() {
+result<std::vector<capa_line>> session::capa() {
   POP3_TRY(simple_command(cmd::capa()));
-  for (;;) {  // the engine records each capa_item itself
+  std::vector<capa_line> lines;
+  for (;;) {
     auto ev = next_event();
     if (!ev) return unexpected(ev.error());
-    if (std::holds_alternative<events::listing_end>(*ev)) return engine_.server_capabilities();
+    if (const auto* item = std::get_if<events::capa_item>(&*ev))
+      lines.push_back({std::string(item->name), std::string(item->arguments)});
+    else
+      return lines;  // listing_end
   }
 }
 

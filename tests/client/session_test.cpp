@@ -219,10 +219,13 @@ TEST(session, capa_and_pipelining_decision) {
   auto s = h.start();
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->pipelining());  // unknown until CAPA
-  auto caps = s->capa();
-  ASSERT_TRUE(caps);
-  EXPECT_TRUE(caps->pipelining);
-  EXPECT_TRUE(caps->has_sasl("PLAIN"));
+  auto lines = s->capa();
+  ASSERT_TRUE(lines);
+  EXPECT_EQ(*lines, (std::vector<capa_line>{
+                        {"TOP", ""}, {"UIDL", ""}, {"PIPELINING", ""}, {"SASL", "PLAIN"}}));
+  const capabilities& caps = s->protocol().server_capabilities();
+  EXPECT_TRUE(caps.pipelining);
+  EXPECT_TRUE(caps.has_sasl("PLAIN"));
   EXPECT_TRUE(s->pipelining());
   s = unexpected(errc::io_error);
   EXPECT_EQ(h.server->finish(), std::vector<std::string>{});

@@ -1,0 +1,84 @@
+#include "report.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace pop3::cli {
+
+int exit_code_for(const error& e) {
+  switch (e.code) {
+    case errc::invalid_argument:
+    case errc::command_too_long:
+    case errc::no_such_message:
+      return exit_data;
+    case errc::command_not_allowed:
+    case errc::pipeline_full:
+    case errc::output_buffer_full:
+      return exit_software;
+    case errc::apop_unavailable:
+      return exit_unavailable;
+    case errc::server_error:
+      if (is_temporary(e.response)) return exit_temporary;
+      if (e.response == resp_code::auth || e.command == command_kind::user ||
+          e.command == command_kind::pass || e.command == command_kind::apop ||
+          e.command == command_kind::auth)
+        return exit_auth;
+      return exit_unavailable;
+    case errc::sink_failed:
+      return exit_io;
+    case errc::host_not_found:
+      return exit_no_host;
+    case errc::connection_refused:
+    case errc::network_unreachable:
+      return exit_unavailable;
+    case errc::timeout:
+    case errc::deadline_exceeded:
+      return exit_temporary;
+    case errc::io_error:
+      return exit_io;
+    default:
+      return exit_protocol;  // the protocol violations, connection_closed among them
+  }
+}
+
+std::string printable(std::string_view text, std::size_t limit) {
+  std::string out;
+  const std::string_view shown = text.substr(0, limit);
+  for (char c : shown) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02X", u);
+      out += hex;
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else {
+      out += c;
+    }
+  }
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
+std::string failure_line(std::string_view what, const error& e, const server_reply& reply) {
+  std::string line = "pop3: " + std::string(what) + ": ";
+  if (e.code == errc::server_error) {
+    line += "the server answered -ERR";
+    if (!reply.code_text.empty()) line += " [" + printable(reply.code_text, 40) + "]";
+    line += " \"" + printable(reply.text) + "\"";
+    return line;
+  }
+  line += describe(e.code);
+  // The system's words add to "input/output error", not to "connection refused".
+  if (e.system_error && (e.code == errc::io_error || e.code == errc::sink_failed))
+    line += std::string(" (") + std::strerror(e.system_error) + ")";
+  return line;
+}
+
+void print_trace(void*, trace_kind kind, std::string_view line) {
+  const char* prefix = kind == trace_kind::sent ? "C: " : "S: ";
+  std::fprintf(stderr, "%s%s\n", prefix, printable(line, 1000).c_str());
+}
+
+}  // namespace pop3::cli

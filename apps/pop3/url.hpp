@@ -1,0 +1,25 @@
+// pop3://[USER@]HOST[:PORT] — the CLI's way of naming a server.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "pop3/result.hpp"
+
+namespace pop3::cli {
+
+struct server_url {
+  std::string user;  ///< percent-decoded; empty if the URL has none
+  std::string host;  ///< a name, an IPv4 literal, or an IPv6 literal without brackets
+  std::uint16_t port = 110;
+};
+
+/// Parses a pop3:// URL. The user part is percent-decoded (so "alice%40example.org@host"
+/// names the user alice@example.org); an IPv6 host is written in brackets ("[::1]").
+/// Errors (errc::invalid_argument) with a message in `why`: another scheme (pop3s:// is not
+/// supported yet), an empty host, a bad port, a path, query or fragment, a bad %-escape, or a
+/// control character (CR, LF, NUL ...) anywhere after decoding.
+result<server_url> parse_url(std::string_view text, std::string& why);
+
+}  // namespace pop3::cli
