@@ -1,0 +1,265 @@
+// The pop3 program end to end against a real Dovecot: output, files and exit codes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "run_process.hpp"
+#include "support/dovecot_server.hpp"
+#include "support/sample_mail.hpp"
+
+namespace pop3::test {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string password = "cli password";
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class cli : public ::testing::Test {
+ protected:
+  cli() : server_({{"alice", password}, {"bob", password}}) {
+    mail_ = generate_sample_mail({.count = 12, .seed = 3, .big_message_bytes = 3u << 20});
+    server_.deliver("alice", mail_);
+    out_dir_ = server_.dir() / "out";
+    fs::create_directories(out_dir_);
+  }
+
+  std::string url(const std::string& user = "alice") const {
+    return "pop3://" + user + "@127.0.0.1:" + std::to_string(server_.port());
+  }
+
+  process_result pop3(std::vector<std::string> args,
+                      std::map<std::string, std::string> env = {{"POP3_PASSWORD", password}}) {
+    args.insert(args.begin(), POP3_CLI_PATH);
+    return run_process(args, env);
+  }
+
+  dovecot_server server_;
+  std::vector<sample_message> mail_;
+  fs::path out_dir_;
+};
+
+TEST_F(cli, stat_plain_and_json) {
+  std::uint64_t octets = 0;
+  for (const auto& m : mail_)
+    octets += m.wire().size();
+  auto r = pop3({"stat", url()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "12 messages, " + std::to_string(octets) + " octets\n");
+  EXPECT_EQ(r.err, "");
+  r = pop3({"stat", "--json", url()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc, (nlohmann::json{{"messages", 12}, {"octets", octets}}));
+}
+
+TEST_F(cli, list_and_uidl) {
+  auto r = pop3({"list", url()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string expected;
+  for (std::size_t i = 0; i < mail_.size(); ++i)
+    expected += std::to_string(i + 1) + " " + std::to_string(mail_[i].wire().size()) + "\n";
+  EXPECT_EQ(r.out, expected);
+  r = pop3({"list", url(), "3"});
+  EXPECT_EQ(r.out, "3 " + std::to_string(mail_[2].wire().size()) + "\n");
+  r = pop3({"list", "--json", url(), "3"});
+  EXPECT_EQ(nlohmann::json::parse(r.out),
+            (nlohmann::json{{"message", 3}, {"octets", mail_[2].wire().size()}}));
+
+  r = pop3({"uidl", "--json", url()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["messages"].size(), 12u);
+  for (std::size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(doc["messages"][i]["message"], i + 1);
+    EXPECT_EQ(doc["messages"][i]["uid"].get<std::string>().size(), 16u);  // %08Xu%08Xv
+  }
+  r = pop3({"uidl", url(), "2"});
+  EXPECT_EQ(r.out, "2 " + doc["messages"][1]["uid"].get<std::string>() + "\n");
+}
+
+TEST_F(cli, capa_needs_no_password) {
+  auto r = pop3({"capa", url()}, {{"POP3_PASSWORD", "\x01unset"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("PIPELINING\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("UIDL\n"), std::string::npos);
+  r = pop3({"capa", "--json", url()});
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_NE(doc["greeting"].get<std::string>().find("<"), std::string::npos);  // APOP stamp
+  EXPECT_TRUE(doc["capabilities"].is_array());
+}
+
+TEST_F(cli, retr_byte_exact_to_stdout_and_file_and_lf) {
+  for (std::size_t i = 0; i < mail_.size(); ++i) {
+    const std::string n = std::to_string(i + 1);
+    auto r = pop3({"retr", url(), n});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.out == mail_[i].wire()) << mail_[i].id;
+    const fs::path file = out_dir_ / (n + ".eml");
+    r = pop3({"retr", url(), n, "-o", file.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(read_file(file) == mail_[i].wire()) << mail_[i].id;
+    r = pop3({"retr", "--lf", url(), n});
+    EXPECT_TRUE(r.out == mail_[i].stored) << mail_[i].id;  // LF, exactly as stored
+  }
+  // Only the finished files are left: no temporary files.
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(out_dir_))
+    ++files;
+  EXPECT_EQ(files, mail_.size());
+}
+
+TEST_F(cli, options_in_any_order) {
+  const fs::path file = out_dir_ / "m.eml";
+  auto r = pop3({"retr", url(), "3", "-o", file.string(), "--timeout", "10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(file), mail_[2].wire());
+  fs::remove(file);
+  r = pop3({"retr", "-o", file.string(), url(), "--timeout", "10", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(file), mail_[2].wire());
+}
+
+TEST_F(cli, top) {
+  auto r = pop3({"top", url(), "1", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string& wire = mail_[0].wire();
+  EXPECT_EQ(r.out, wire.substr(0, wire.find("\r\n\r\n") + 4));
+}
+
+TEST_F(cli, missing_message_fails_and_writes_no_file) {
+  const fs::path file = out_dir_ / "none.eml";
+  auto r = pop3({"retr", url(), "99", "-o", file.string()});
+  EXPECT_EQ(r.exit_code, 69);
+  EXPECT_EQ(r.err.rfind("pop3: retrieving message 99 failed; " + file.string() +
+                            " not written: the server answered -ERR",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_TRUE(fs::is_empty(out_dir_));
+}
+
+TEST_F(cli, dele_marks_then_quit_commits) {
+  server_.deliver("bob", generate_small_mail(5, 9));
+  auto r = pop3({"dele", url("bob"), "2", "4"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "deleted messages 2, 4\n");
+  EXPECT_EQ(server_.maildir_message_count("bob"), 3u);
+  r = pop3({"stat", url("bob")});
+  EXPECT_EQ(r.out.substr(0, 11), "3 messages,");
+}
+
+TEST_F(cli, dele_is_all_or_nothing) {
+  server_.deliver("bob", generate_small_mail(5, 9));
+  auto r = pop3({"dele", url("bob"), "1", "99"});
+  EXPECT_EQ(r.exit_code, 69);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("cannot delete message 99; nothing was deleted"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(server_.maildir_message_count("bob"), 5u);
+}
+
+TEST_F(cli, authentication_failure_is_77_with_the_server_text) {
+  auto r = pop3({"stat", url()}, {{"POP3_PASSWORD", "wrong"}});
+  EXPECT_EQ(r.exit_code, 77);
+  EXPECT_EQ(r.err,
+            "pop3: login failed: the server answered -ERR [AUTH] \"Authentication failed.\"\n");
+  r = pop3({"stat", "--auth", "apop", url()}, {{"POP3_PASSWORD", "wrong"}});
+  EXPECT_EQ(r.exit_code, 77);
+  EXPECT_EQ(r.err.rfind("pop3: APOP login failed: the server answered -ERR [AUTH]", 0), 0u)
+      << r.err;
+  r = pop3({"stat", "--auth", "apop", url()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(cli, password_sources) {
+  const fs::path file = out_dir_ / "password";
+  std::ofstream(file) << password << "\n";
+  auto r =
+      pop3({"stat", url(), "--password-file", file.string()}, {{"POP3_PASSWORD", "\x01unset"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = pop3({"stat", url(), "--password-command", "cat " + file.string()},
+           {{"POP3_PASSWORD", "\x01unset"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = pop3({"stat", url(), "--password-command", "exit 1"});
+  EXPECT_EQ(r.exit_code, 78);
+  EXPECT_EQ(r.err, "pop3: the password command failed (exit status 1)\n");
+  r = pop3({"stat", url()}, {{"POP3_PASSWORD", "\x01unset"}});
+  EXPECT_EQ(r.exit_code, 64);
+  r = pop3({"stat", url(), "--password-file", (out_dir_ / "missing").string()});
+  EXPECT_EQ(r.exit_code, 78);
+}
+
+TEST_F(cli, verbose_trace_hides_the_password) {
+  auto r = pop3({"stat", "-v", url()});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("C: USER alice\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("C: PASS ***\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("S: +OK Logged in.\n"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(password), std::string::npos);
+  r = pop3({"stat", "-v", "--auth", "apop", url()});
+  EXPECT_NE(r.err.find("C: APOP alice ***\n"), std::string::npos) << r.err;
+}
+
+TEST_F(cli, network_failures) {
+  const std::uint16_t port = server_.port();
+  server_.stop();
+  auto r = pop3({"stat", "pop3://alice@127.0.0.1:" + std::to_string(port)});
+  EXPECT_EQ(r.exit_code, 69);
+  EXPECT_EQ(r.err, "pop3: cannot connect to 127.0.0.1 port " + std::to_string(port) +
+                       ": connection refused\n");
+  r = pop3({"stat", "pop3://alice@no-such-host.invalid"});
+  EXPECT_EQ(r.exit_code, 68);
+  EXPECT_EQ(r.err, "pop3: cannot connect to no-such-host.invalid port 110: host not found\n");
+}
+
+TEST_F(cli, usage_errors_are_64) {
+  EXPECT_EQ(pop3({"stat"}).exit_code, 64);
+  EXPECT_EQ(pop3({"retr", url()}).exit_code, 64);
+  EXPECT_EQ(pop3({"retr", url(), "0"}).exit_code, 64);
+  EXPECT_EQ(pop3({"retr", url(), "x"}).exit_code, 64);
+  EXPECT_EQ(pop3({"frobnicate", url()}).exit_code, 64);
+  EXPECT_EQ(pop3({"stat", "--auth", "kerberos", url()}).exit_code, 64);
+  auto r = pop3({"stat", "pop3s://alice@127.0.0.1"});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_EQ(r.err, "pop3: pop3s:// (POP3 over TLS) is not supported yet; use pop3://\n");
+  r = pop3({"stat", "pop3://127.0.0.1:" + std::to_string(server_.port())});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_EQ(r.err, "pop3: no user name: give it in the URL (pop3://USER@HOST) or with --user\n");
+  r = pop3({"stat", "pop3://bob%0d%0aDELE%201@127.0.0.1"});
+  EXPECT_EQ(r.exit_code, 64);
+}
+
+TEST_F(cli, version_and_help) {
+  auto r = pop3({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "pop3 " POP3_VERSION_STRING "\n");
+  r = pop3({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("CLEARTEXT"), std::string::npos);
+  EXPECT_NE(r.out.find("77 authentication failed"), std::string::npos);
+  r = pop3({"retr", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--password-file"), std::string::npos);
+  EXPECT_NE(r.out.find("--lf"), std::string::npos);
+}
+
+TEST_F(cli, user_option_overrides_url) {
+  auto r = pop3(
+      {"stat", "pop3://nobody@127.0.0.1:" + std::to_string(server_.port()), "--user", "alice"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, 12), "12 messages,");
+}
+
+}  // namespace
+}  // namespace pop3::test
