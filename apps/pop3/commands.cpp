@@ -134,6 +134,41 @@ int write_message(const common_options& options, const message_output& output,
   return c.finish();
 }
 
+template <class T>
+result<std::vector<T>> as_vector(result<T> one) {
+  if (!one) return unexpected(one.error());
+  return std::vector<T>{std::move(*one)};
+}
+
+/// list and uidl: every entry, or the one of message N, as "N VALUE" lines or JSON.
+template <class All, class One, class Field>
+int show_listing(const common_options& options, std::string_view command,
+                 std::optional<std::uint32_t> message, All all, One one, Field field) {
+  connection c(options);
+  if (!c.open(true)) return c.code();
+  auto entries = message ? as_vector(one(*c, *message)) : all(*c);
+  if (!entries) {
+    c.failed(std::string(command) + (message ? " " + std::to_string(*message) : "") + " failed",
+             entries.error());
+    return c.finish();
+  }
+  if (options.json) {
+    json items = json::array();
+    for (const auto& e : *entries) {
+      const auto [key, value] = field(e);
+      items.push_back({{"message", e.message}, {key, value}});
+    }
+    print_json(message ? items.at(0) : json{{"messages", items}});
+  } else {
+    for (const auto& e : *entries) {
+      const auto [key, value] = field(e);
+      fmt::print("{} {}\n", e.message,
+                 value.is_string() ? value.template get<std::string>() : value.dump());
+    }
+  }
+  return c.finish();
+}
+
 }  // namespace
 
 int run_capa(const common_options& options) {
@@ -172,65 +207,21 @@ int run_stat(const common_options& options) {
 }
 
 int run_list(const common_options& options, std::optional<std::uint32_t> message) {
-  connection c(options);
-  if (!c.open(true)) return c.code();
-  std::vector<list_entry> entries;
-  if (message) {
-    auto e = c->list(*message);
-    if (!e) {
-      c.failed("LIST " + std::to_string(*message) + " failed", e.error());
-      return c.finish();
-    }
-    entries.push_back(*e);
-  } else {
-    auto all = c->list();
-    if (!all) {
-      c.failed("LIST failed", all.error());
-      return c.finish();
-    }
-    entries = std::move(*all);
-  }
-  if (options.json) {
-    json items = json::array();
-    for (const auto& e : entries)
-      items.push_back({{"message", e.message}, {"octets", e.octets}});
-    print_json(message ? items.at(0) : json{{"messages", items}});
-  } else {
-    for (const auto& e : entries)
-      fmt::print("{} {}\n", e.message, e.octets);
-  }
-  return c.finish();
+  return show_listing(
+      options, "LIST", message, [](session& s) { return s.list(); },
+      [](session& s, std::uint32_t n) { return s.list(n); },
+      [](const list_entry& e) {
+        return std::pair{"octets", json(e.octets)};
+      });
 }
 
 int run_uidl(const common_options& options, std::optional<std::uint32_t> message) {
-  connection c(options);
-  if (!c.open(true)) return c.code();
-  std::vector<uidl_entry> entries;
-  if (message) {
-    auto e = c->uidl(*message);
-    if (!e) {
-      c.failed("UIDL " + std::to_string(*message) + " failed", e.error());
-      return c.finish();
-    }
-    entries.push_back(*e);
-  } else {
-    auto all = c->uidl();
-    if (!all) {
-      c.failed("UIDL failed", all.error());
-      return c.finish();
-    }
-    entries = std::move(*all);
-  }
-  if (options.json) {
-    json items = json::array();
-    for (const auto& e : entries)
-      items.push_back({{"message", e.message}, {"uid", e.uid}});
-    print_json(message ? items.at(0) : json{{"messages", items}});
-  } else {
-    for (const auto& e : entries)
-      fmt::print("{} {}\n", e.message, e.uid);
-  }
-  return c.finish();
+  return show_listing(
+      options, "UIDL", message, [](session& s) { return s.uidl(); },
+      [](session& s, std::uint32_t n) { return s.uidl(n); },
+      [](const uidl_entry& e) {
+        return std::pair{"uid", json(e.uid)};
+      });
 }
 
 int run_top(const common_options& options, std::uint32_t message, std::uint32_t lines,

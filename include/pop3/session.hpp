@@ -176,6 +176,8 @@ class session {
   result<void> submit(const command& c);
   void start_command_clock();
   result<void> expect_status(command_kind kind);
+  /// Reads a multi-line listing to its end, handing each item event to `on_item`.
+  result<void> read_listing(const std::function<void(const event&)>& on_item);
   result<std::uint64_t> read_body(command_kind kind, const std::function<body_sink&()>& open_sink,
                                   body_sink*& opened);
   std::size_t window() const noexcept;

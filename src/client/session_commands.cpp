@@ -9,17 +9,23 @@ result<void> session::simple_command(const command& c) {
   return expect_status(c.kind);
 }
 
-result<std::vector<capa_line>> session::capa() {
-  POP3_TRY(simple_command(cmd::capa()));
-  std::vector<capa_line> lines;
+result<void> session::read_listing(const std::function<void(const event&)>& on_item) {
   for (;;) {
     auto ev = next_event();
     if (!ev) return unexpected(ev.error());
-    if (const auto* item = std::get_if<events::capa_item>(&*ev))
-      lines.push_back({std::string(item->name), std::string(item->arguments)});
-    else
-      return lines;  // listing_end
+    if (std::holds_alternative<events::listing_end>(*ev)) return {};
+    on_item(*ev);
   }
+}
+
+result<std::vector<capa_line>> session::capa() {
+  POP3_TRY(simple_command(cmd::capa()));
+  std::vector<capa_line> lines;
+  POP3_TRY(read_listing([&](const event& ev) {
+    const auto& item = std::get<events::capa_item>(ev);
+    lines.push_back({std::string(item.name), std::string(item.arguments)});
+  }));
+  return lines;
 }
 
 result<void> session::login(std::string_view user, std::string_view password, login_method method) {
@@ -39,14 +45,11 @@ result<maildrop_stat> session::stat() {
 result<std::vector<list_entry>> session::list() {
   POP3_TRY(simple_command(cmd::list()));
   std::vector<list_entry> entries;
-  for (;;) {
-    auto ev = next_event();
-    if (!ev) return unexpected(ev.error());
-    if (const auto* item = std::get_if<events::list_item>(&*ev))
-      entries.push_back({item->message, item->octets});
-    else
-      return entries;  // listing_end
-  }
+  POP3_TRY(read_listing([&](const event& ev) {
+    const auto& item = std::get<events::list_item>(ev);
+    entries.push_back({item.message, item.octets});
+  }));
+  return entries;
 }
 
 result<list_entry> session::list(std::uint32_t message) {
@@ -60,14 +63,11 @@ result<list_entry> session::list(std::uint32_t message) {
 result<std::vector<uidl_entry>> session::uidl() {
   POP3_TRY(simple_command(cmd::uidl()));
   std::vector<uidl_entry> entries;
-  for (;;) {
-    auto ev = next_event();
-    if (!ev) return unexpected(ev.error());
-    if (const auto* item = std::get_if<events::uidl_item>(&*ev))
-      entries.push_back({item->message, std::string(item->uid)});
-    else
-      return entries;  // listing_end
-  }
+  POP3_TRY(read_listing([&](const event& ev) {
+    const auto& item = std::get<events::uidl_item>(ev);
+    entries.push_back({item.message, std::string(item.uid)});
+  }));
+  return entries;
 }
 
 result<uidl_entry> session::uidl(std::uint32_t message) {

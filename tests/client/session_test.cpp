@@ -30,6 +30,15 @@ struct harness {
   }
 };
 
+/// Greeting, then USER a / PASS b accepted.
+scripted_server& logged_in(scripted_server& server) {
+  return server.send("+OK ready\r\n")
+      .expect("USER a\r\n")
+      .send("+OK\r\n")
+      .expect("PASS b\r\n")
+      .send("+OK\r\n");
+}
+
 TEST(session, full_session_user_pass) {
   harness h;
   h.server->send("+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>\r\n")
@@ -155,11 +164,7 @@ TEST(session, refused_greeting) {
 
 TEST(session, minus_err_to_retr_aborts_sink_and_keeps_session) {
   harness h;
-  h.server->send("+OK ready\r\n")
-      .expect("USER a\r\n")
-      .send("+OK\r\n")
-      .expect("PASS b\r\n")
-      .send("+OK\r\n")
+  logged_in(*h.server)
       .expect("RETR 9\r\n")
       .send("-ERR no such message\r\n")
       .expect("NOOP\r\n")
@@ -181,11 +186,7 @@ TEST(session, minus_err_to_retr_aborts_sink_and_keeps_session) {
 
 TEST(session, failing_sink_drains_the_message_and_keeps_session) {
   harness h;
-  h.server->send("+OK ready\r\n")
-      .expect("USER a\r\n")
-      .send("+OK\r\n")
-      .expect("PASS b\r\n")
-      .send("+OK\r\n")
+  logged_in(*h.server)
       .expect("RETR 1\r\n")
       .send("+OK\r\nline 1\r\nline 2\r\n.\r\n")
       .expect("NOOP\r\n")
@@ -249,11 +250,7 @@ TEST(session, capa_refused) {
 
 TEST(session, quit_err_is_reported) {
   harness h;
-  h.server->send("+OK ready\r\n")
-      .expect("USER a\r\n")
-      .send("+OK\r\n")
-      .expect("PASS b\r\n")
-      .send("+OK\r\n")
+  logged_in(*h.server)
       .expect("DELE 1\r\n")
       .send("+OK\r\n")
       .expect("QUIT\r\n")
