@@ -33,10 +33,11 @@ struct engine_config {
   std::size_t max_sasl_line_length = 12 * 1024;
   /// Commands that may await replies at once (the pipelining window's upper bound).
   std::size_t max_in_flight = 128;
-  /// Largest message number and message count accepted from the server. Also sizes the
-  /// bitmap that detects duplicate listing entries (max_messages / 8 bytes).
+  /// Largest message number and message count accepted from the server, and so the most
+  /// entries a LIST or UIDL listing can have (numbers must be distinct and in range). Also
+  /// sizes the bitmap that detects duplicate listing entries (max_messages / 8 bytes).
   std::uint32_t max_messages = 1'000'000;
-  /// Most lines in one CAPA reply.
+  /// Most lines in one CAPA reply (and in one LANG listing).
   std::size_t max_capa_lines = 128;
   /// Longest unique-id (RFC 1939 §7: 70).
   std::size_t max_uid_length = 70;

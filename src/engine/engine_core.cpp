@@ -166,6 +166,8 @@ result<std::optional<event>> engine_core::on_status_line(std::string_view line) 
   auto parsed = parse_status_line(line, answered.kind == command_kind::auth);
   if (!parsed) return fail(parsed.error().code, answered.kind);
   if (parsed->indicator == status_indicator::continuation) {
+    // The server must wait for the answer to one challenge before it sends the next.
+    if (sasl_challenge_pending_) return fail(errc::unexpected_data, answered.kind);
     sasl_challenge_pending_ = true;
     return std::optional<event>{events::sasl_challenge{parsed->text}};
   }

@@ -183,9 +183,11 @@ TEST(body_decoder, equals_the_reference_on_arbitrary_input_at_random_splits) {
   for (int round = 0; round < 4000; ++round) {
     std::string input;
     const std::size_t length = rng() % 200;
-    for (std::size_t i = 0; i < length; ++i) input += alphabet[rng() % sizeof alphabet];
+    for (std::size_t i = 0; i < length; ++i)
+      input += alphabet[rng() % sizeof alphabet];
     std::vector<std::size_t> sizes;
-    for (int i = 0; i < 6; ++i) sizes.push_back(1 + rng() % 40);
+    for (int i = 0; i < 6; ++i)
+      sizes.push_back(1 + rng() % 40);
     for (body_format format : {body_format::decoded, body_format::wire}) {
       const decoded expected = reference_decode(input, format);
       const decoded got = decode_in_pieces(input, sizes, format);

@@ -282,6 +282,14 @@ TEST(engine_core, auth_exchange) {
   EXPECT_EQ(f.eng().state(), session_state::transaction);
 }
 
+TEST(engine_core, a_second_challenge_before_the_answer_is_a_violation) {
+  engine_fixture f;
+  f.feed("+OK ready\r\n");
+  ASSERT_TRUE(f.submit(cmd::auth("LOGIN")));
+  EXPECT_EQ(f.feed("+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\n"),
+            (lines{"challenge \"VXNlcm5hbWU6\"", "error unexpected_data"}));
+}
+
 TEST(engine_core, auth_challenge_lines_use_the_sasl_limit) {
   engine_config config;
   config.max_sasl_line_length = 2048;
