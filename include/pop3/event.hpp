@@ -88,6 +88,9 @@ struct body_chunk {
   command_kind command = command_kind::none;
   std::uint32_t message = 0;
   std::string_view bytes;
+  /// True if this chunk completes the message (body_end comes next). The last chunk may also
+  /// be an earlier one with last == false: then body_end arrives on its own.
+  bool last = false;
 };
 
 /// The message of RETR or TOP is complete (its terminator was received).

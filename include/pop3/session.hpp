@@ -94,6 +94,12 @@ struct batch_item {
   std::uint64_t octets = 0;  ///< retr_many: bytes written to the sink
 };
 
+/// A piece of a message read with begin_retr()/begin_top() and read_body_piece().
+struct body_piece {
+  std::string_view bytes;  ///< valid until the next call on the session
+  bool last = false;       ///< the message is complete with these bytes
+};
+
 enum class login_method : std::uint8_t {
   user_pass,  ///< USER then PASS (RFC 1939 §7)
   apop,       ///< APOP with the greeting's timestamp (RFC 1939 §7)
@@ -163,6 +169,22 @@ class session {
   /// Marks several messages deleted, pipelined like retr_many.
   result<std::vector<batch_item>> dele_many(std::span<const std::uint32_t> messages);
 
+  /// Pull-style retrieval, for callers that hand data out piece by piece (the NetX API):
+  /// begin_retr() sends RETR and waits for its +OK; then read_body_piece() returns the data
+  /// until a piece with `last`. No other command may be sent in between
+  /// (errc::command_not_allowed) except through skip_body(). Errors of begin_*: as retr().
+  result<void> begin_retr(std::uint32_t message, body_format format = body_format::decoded);
+  result<void> begin_top(std::uint32_t message, std::uint32_t lines,
+                         body_format format = body_format::decoded);
+  /// The next piece of the message begun with begin_retr()/begin_top(); waits for data.
+  /// Errors: command_not_allowed if no message is being read; the fatal ones otherwise
+  /// (connection_closed if the message is cut off, timeout, deadline_exceeded, ...).
+  result<body_piece> read_body_piece();
+  /// Reads and drops the rest of the message being read (nothing if none is).
+  result<void> skip_body();
+  /// True between begin_retr()/begin_top() and the last piece.
+  bool reading_body() const noexcept { return body_open_; }
+
   /// Sends a command and waits for its status line (+OK: ok, -ERR: server_error). For
   /// commands with more to say use the functions above.
   result<void> simple_command(const command& c);
@@ -193,6 +215,8 @@ class session {
   std::string peer_;
   deadline command_deadline_ = no_deadline;
   std::optional<error> broken_;
+  bool body_open_ = false;         // a RETR/TOP body is being read
+  bool body_end_pending_ = false;  // the engine's body_end after a `last` chunk is unread
 };
 
 }  // namespace pop3

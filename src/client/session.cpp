@@ -120,6 +120,11 @@ result<void> session::flush() {
 
 result<event> session::next_event() {
   if (broken_) return unexpected(*broken_);
+  if (body_end_pending_) {
+    // read_body_piece() returned a chunk marked `last`; its body_end follows at once.
+    body_end_pending_ = false;
+    if (auto end = engine_.next_event(); !end) return fail(end.error());
+  }
   for (;;) {
     POP3_TRY(flush());
     auto ev = engine_.next_event();
@@ -143,6 +148,7 @@ result<event> session::next_event() {
 
 result<void> session::submit(const command& c) {
   if (broken_) return unexpected(*broken_);
+  if (body_open_) return unexpected(errc::command_not_allowed, c.kind);  // finish the body first
   if (auto r = engine_.submit(c); !r) return fail(r.error());
   return {};
 }

@@ -78,30 +78,70 @@ result<uidl_entry> session::uidl(std::uint32_t message) {
   return uidl_entry{item.message, std::string(item.uid)};
 }
 
+result<void> session::begin_retr(std::uint32_t message, body_format format) {
+  start_command_clock();
+  POP3_TRY(submit(cmd::retr(message, format)));
+  POP3_TRY(expect_status(command_kind::retr));
+  body_open_ = true;
+  return {};
+}
+
+result<void> session::begin_top(std::uint32_t message, std::uint32_t lines, body_format format) {
+  start_command_clock();
+  POP3_TRY(submit(cmd::top(message, lines, format)));
+  POP3_TRY(expect_status(command_kind::top));
+  body_open_ = true;
+  return {};
+}
+
+result<body_piece> session::read_body_piece() {
+  if (!body_open_) return unexpected(errc::command_not_allowed);
+  auto ev = next_event();
+  if (!ev) {
+    body_open_ = false;
+    return unexpected(ev.error());
+  }
+  if (const auto* chunk = std::get_if<events::body_chunk>(&*ev)) {
+    if (chunk->last) {
+      body_open_ = false;
+      body_end_pending_ = true;
+    }
+    return body_piece{chunk->bytes, chunk->last};
+  }
+  body_open_ = false;  // body_end: the engine emits nothing else inside a body
+  return body_piece{{}, true};
+}
+
+result<void> session::skip_body() {
+  while (body_open_)
+    POP3_TRY(read_body_piece());
+  return {};
+}
+
 result<std::uint64_t> session::read_body(command_kind kind,
                                          const std::function<body_sink&()>& open_sink,
                                          body_sink*& opened) {
   POP3_TRY(expect_status(kind));
+  body_open_ = true;
   body_sink& sink = open_sink();
   opened = &sink;
   std::uint64_t octets = 0;
   std::optional<error> sink_error;
   for (;;) {
-    auto ev = next_event();
-    if (!ev) {
-      if (!sink_error) sink.abort(ev.error());
-      return unexpected(ev.error());
+    auto piece = read_body_piece();
+    if (!piece) {
+      if (!sink_error) sink.abort(piece.error());
+      return unexpected(piece.error());
     }
-    if (const auto* chunk = std::get_if<events::body_chunk>(&*ev)) {
-      octets += chunk->bytes.size();
-      if (sink_error) continue;  // keep reading: the session stays in step with the server
-      if (auto w = sink.write(chunk->bytes); !w) {
+    octets += piece->bytes.size();
+    if (!sink_error && !piece->bytes.empty()) {
+      // After a sink error the rest is still read, so the session stays in step.
+      if (auto w = sink.write(piece->bytes); !w) {
         sink_error = error(errc::sink_failed, kind, resp_code::none, w.error().system_error);
         sink.abort(*sink_error);
       }
-      continue;
     }
-    // body_end: the engine emits nothing else inside a body.
+    if (!piece->last) continue;
     if (sink_error) return unexpected(*sink_error);
     if (auto f = sink.finish(); !f) {
       const error e(errc::sink_failed, kind, resp_code::none, f.error().system_error);

@@ -325,7 +325,7 @@ result<std::optional<event>> engine_core::next_body_event() noexcept {
     in_begin_ = in_scanned_ = start + step.consumed;
     body_octets_ += step.produced;
     const std::string_view bytes(in_.get() + start, step.produced);
-    const events::body_chunk chunk{current_.kind, current_.message, bytes};
+    const events::body_chunk chunk{current_.kind, current_.message, bytes, step.finished};
     if (step.finished) {
       phase_ = phase::status;
       if (config_.trace) {

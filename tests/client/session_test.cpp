@@ -267,5 +267,46 @@ TEST(session, quit_err_is_reported) {
   EXPECT_EQ(h.server->finish(), std::vector<std::string>{});
 }
 
+TEST(session, pull_style_retrieval) {
+  harness h;
+  logged_in(*h.server)
+      .expect("RETR 1\r\n")
+      .send("+OK\r\nline one\r\n..dot\r\n.\r\n")
+      .expect("RETR 2\r\n")
+      .send("+OK\r\nwire\r\n..x\r\n.\r\n")
+      .expect("RETR 3\r\n")
+      .send("+OK\r\nskipped\r\n.\r\n")
+      .expect("NOOP\r\n")
+      .send("+OK\r\n")
+      .expect_close();
+  auto s = h.start();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->login("a", "b"));
+  EXPECT_EQ(s->read_body_piece().error().code, errc::command_not_allowed);
+  auto collect = [&] {
+    std::string all;
+    for (;;) {
+      auto piece = s->read_body_piece();
+      EXPECT_TRUE(piece);
+      if (!piece) return all;
+      all += piece->bytes;
+      if (piece->last) return all;
+    }
+  };
+  ASSERT_TRUE(s->begin_retr(1));
+  EXPECT_TRUE(s->reading_body());
+  EXPECT_EQ(s->noop().error().code, errc::command_not_allowed);  // nothing in between
+  EXPECT_EQ(collect(), "line one\r\n.dot\r\n");
+  EXPECT_FALSE(s->reading_body());
+  ASSERT_TRUE(s->begin_retr(2, body_format::wire));
+  EXPECT_EQ(collect(), "wire\r\n..x\r\n.\r\n");
+  ASSERT_TRUE(s->begin_retr(3));
+  ASSERT_TRUE(s->skip_body());
+  EXPECT_FALSE(s->reading_body());
+  EXPECT_TRUE(s->noop());
+  s = unexpected(errc::io_error);
+  EXPECT_EQ(h.server->finish(), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace pop3::test
