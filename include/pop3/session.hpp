@@ -177,8 +177,10 @@ class session {
   result<void> begin_top(std::uint32_t message, std::uint32_t lines,
                          body_format format = body_format::decoded);
   /// The next piece of the message begun with begin_retr()/begin_top(); waits for data.
-  /// Errors: command_not_allowed if no message is being read; the fatal ones otherwise
-  /// (connection_closed if the message is cut off, timeout, deadline_exceeded, ...).
+  /// Errors: command_not_allowed if no message is being read; errc::timeout if nothing
+  /// arrived within idle_timeout — unlike everywhere else, this one leaves the session
+  /// usable: call again to keep waiting; the fatal ones otherwise (connection_closed if the
+  /// message is cut off, deadline_exceeded, ...).
   result<body_piece> read_body_piece();
   /// Reads and drops the rest of the message being read (nothing if none is).
   result<void> skip_body();
@@ -192,7 +194,9 @@ class session {
  private:
   session(std::unique_ptr<transport> connection, engine eng, const session_options& options);
   result<void> read_greeting();
-  result<event> next_event();
+  /// The next event, reading as needed. With `timeout_keeps_session`, a read that times out
+  /// returns errc::timeout without closing the session (nothing was consumed).
+  result<event> next_event(bool timeout_keeps_session = false);
   result<void> flush();
   unexpected fail(const error& e);
   result<void> submit(const command& c);

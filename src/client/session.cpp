@@ -118,7 +118,7 @@ result<void> session::flush() {
   return {};
 }
 
-result<event> session::next_event() {
+result<event> session::next_event(bool timeout_keeps_session) {
   if (broken_) return unexpected(*broken_);
   if (body_end_pending_) {
     // read_body_piece() returned a chunk marked `last`; its body_end follows at once.
@@ -136,6 +136,8 @@ result<event> session::next_event() {
       error e = read.error();
       if (e.code == errc::timeout && steady_clock::now() >= command_deadline_)
         e.code = errc::deadline_exceeded;
+      else if (e.code == errc::timeout && timeout_keeps_session)
+        return unexpected(e);  // nothing was read: the engine is where it was
       return fail(e);
     }
     if (*read == 0) {

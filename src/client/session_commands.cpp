@@ -96,8 +96,9 @@ result<void> session::begin_top(std::uint32_t message, std::uint32_t lines, body
 
 result<body_piece> session::read_body_piece() {
   if (!body_open_) return unexpected(errc::command_not_allowed);
-  auto ev = next_event();
+  auto ev = next_event(true);
   if (!ev) {
+    if (!broken_) return unexpected(ev.error());  // a read timeout: still reading the body
     body_open_ = false;
     return unexpected(ev.error());
   }
@@ -130,8 +131,12 @@ result<std::uint64_t> session::read_body(command_kind kind,
   for (;;) {
     auto piece = read_body_piece();
     if (!piece) {
-      if (!sink_error) sink.abort(piece.error());
-      return unexpected(piece.error());
+      // A read timeout left the session open for pull-style callers; here it ends it, as
+      // every other timeout does.
+      const error e = broken_ ? *broken_ : fail(piece.error()).value();
+      body_open_ = false;
+      if (!sink_error) sink.abort(e);
+      return unexpected(e);
     }
     octets += piece->bytes.size();
     if (!sink_error && !piece->bytes.empty()) {

@@ -308,5 +308,39 @@ TEST(session, pull_style_retrieval) {
   EXPECT_EQ(h.server->finish(), std::vector<std::string>{});
 }
 
+// A read timeout inside a pull-style body is not fatal: the caller may keep waiting.
+TEST(session, pull_style_read_timeout_can_be_retried) {
+  harness h;
+  logged_in(*h.server)
+      .expect("RETR 1\r\n")
+      .send("+OK\r\nfirst half ")
+      .trickle("x", std::chrono::milliseconds(400))  // longer than idle_timeout
+      .send("second half\r\n.\r\n")
+      .expect_close();
+  session_options o = quick_options();
+  o.idle_timeout = std::chrono::milliseconds(150);
+  auto s = h.start(o);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->login("a", "b"));
+  ASSERT_TRUE(s->begin_retr(1));
+  std::string all;
+  int timeouts = 0;
+  for (;;) {
+    auto piece = s->read_body_piece();
+    if (!piece) {
+      ASSERT_EQ(piece.error().code, errc::timeout);
+      ASSERT_TRUE(s->reading_body());
+      ++timeouts;
+      continue;
+    }
+    all += piece->bytes;
+    if (piece->last) break;
+  }
+  EXPECT_GE(timeouts, 1);
+  EXPECT_EQ(all, "first half xsecond half\r\n");
+  s = unexpected(errc::io_error);
+  EXPECT_EQ(h.server->finish(), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace pop3::test
