@@ -34,7 +34,7 @@
  * NX_NOT_CONNECTED until then.
  *
  * Memory: apart from the caller's packet pool and the NX_POP3_CLIENT object, the client
- * allocates one fixed block per connection (the protocol engine's buffers, about 30 KiB) and
+ * allocates one fixed block per connection (the protocol engine's buffers, about 15 KiB) and
  * nothing per message. One thread per client.
  *
  * The configuration macros below are read when the library is compiled (as NetX compiles
