@@ -95,10 +95,7 @@ bool apop_refused(const result<void>& r) {
   return !r && r.error().code == errc::server_error;
 }
 
-}  // namespace
-
-UINT connect_and_login(NX_POP3_CLIENT* client, client_state& state) {
-  state.connection.reset();
+UINT log_in(NX_POP3_CLIENT* client, client_state& state) {
   const session_options options = netx_session_options();
   tcp_options tcp;
   tcp.connect_timeout = options.connect_timeout;
@@ -132,6 +129,15 @@ UINT connect_and_login(NX_POP3_CLIENT* client, client_state& state) {
   if (auto pass = s.simple_command(cmd::pass(password)); !pass)
     return status_for(state, pass.error());  // Fixed: a rejected PASS is an error
   return NX_SUCCESS;
+}
+
+}  // namespace
+
+UINT connect_and_login(NX_POP3_CLIENT* client, client_state& state) {
+  state.connection.reset();
+  const UINT status = log_in(client, state);
+  if (status != NX_SUCCESS) state.connection.reset();  // Fixed: nothing stays open on failure
+  return status;
 }
 
 UINT ready_connection(NX_POP3_CLIENT* client, client_state*& state) {
