@@ -51,7 +51,7 @@ UINT start_download(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* item_size
     return st;
   if (auto r = state->connection->begin_retr(mail_item, format); !r)
     return status_for(*state, r.error());
-  *item_size = announced_size(state->connection->last_reply().text);
+  *item_size = announced_size(state->connection->protocol().last_reply().text);  // no copy
   state->download.reset(format);
   client_ptr->nx_pop3_client_ready_to_download = NX_TRUE;
   return NX_SUCCESS;
