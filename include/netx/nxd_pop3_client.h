@@ -23,15 +23,30 @@
  *   "\r\n.\r\n" at the end of the final packet, never split across two packets. A final
  *   packet that holds nothing but terminator bytes ("\r\n.\r\n", or ".\r\n" for an empty
  *   message) reports 0 bytes_retrieved. Packets are at most the pool's payload size.
+ *   (Such a packet still has its nx_packet_length of 5, or 3.) message_get hands out the data
+ *   already received without waiting to fill a packet, except bytes that may be the start of
+ *   the terminator.
  *   Define NX_POP3_CLIENT_DECODED_BODY before including this header to get the message itself
- *   instead: dot-unstuffed, without the terminator (the final packet may then hold 0 bytes).
+ *   instead: dot-unstuffed, without the terminator's ".\r\n" (the last line keeps its CRLF;
+ *   the final packet may then hold 0 bytes).
  *   Fixed: replies split across or coalesced within TCP segments are handled; the terminator
  *   is found wherever the segments split it, and a ".." line split across segments is data.
  *
  * Reconnection: after nx_pop3_client_quit(), or when the connection was lost, the next
  * nx_pop3_client_mail_items_get() connects and logs in again with the stored server address
  * and credentials (the manual's "check for new mail later"); the other services return
- * NX_NOT_CONNECTED until then.
+ * NX_NOT_CONNECTED until then. The connection counts as lost after a reply that breaks the
+ * protocol (NX_POP3_SERVER_ERROR_STATUS for, e.g., "+OK 4" to STAT — a plain -ERR keeps it)
+ * and after a command's reply timed out (NX_NO_PACKET); a timeout inside a message does not
+ * end it.
+ *
+ * Commands need a packet, as in the original: each one allocates a packet of the client's pool
+ * (waiting NX_POP3_CLIENT_PACKET_TIMEOUT) and gives NX_POP3_INSUFFICIENT_PACKET_PAYLOAD if
+ * the TCP/IP header room (NX_IPv4_TCP_PACKET = 56, or NX_IPv6_TCP_PACKET = 76) plus the
+ * command with its CRLF is not less than the pool's payload size.
+ *
+ * Limits: at most 65536 messages in a maildrop (a larger STAT count is
+ * NX_POP3_SERVER_ERROR_STATUS); reply lines of at most 512 octets (RFC 1939).
  *
  * Memory: apart from the caller's packet pool and the NX_POP3_CLIENT object, the client
  * allocates one fixed block per connection (the protocol engine's buffers, about 15 KiB) and

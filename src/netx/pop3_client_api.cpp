@@ -152,6 +152,7 @@ UINT _nx_pop3_client_mail_item_decoded_get(NX_POP3_CLIENT* client_ptr, UINT mail
 UINT _nx_pop3_client_mail_item_message_get(NX_POP3_CLIENT* client_ptr,
                                            NX_PACKET** recv_packet_ptr, ULONG* bytes_retrieved,
                                            UINT* final_packet) {
+  *recv_packet_ptr = NX_NULL;
   *final_packet = NX_FALSE;
   *bytes_retrieved = 0;
   client_state* state = state_of(client_ptr);

@@ -39,6 +39,7 @@ UINT _nxe_pop3_client_mail_items_get(NX_POP3_CLIENT* client_ptr, UINT* number_ma
 UINT _nxe_pop3_client_mail_item_size_get(NX_POP3_CLIENT* client_ptr, UINT mail_item,
                                          ULONG* size) {
   if (!client_ptr || !size) return NX_PTR_ERROR;
+  *size = 0;  // as the header promises: 0 unless NX_SUCCESS
   if (mail_item == 0) return NX_POP3_CLIENT_INVALID_INDEX;
   return _nx_pop3_client_mail_item_size_get(client_ptr, mail_item, size);
 }

@@ -7,6 +7,17 @@
 
 #include "nxd_pop3_client.h"
 
+static char context[512];
+
+void check_set_context(const char* format, ...) {
+  va_list arguments;
+  context[0] = '\0';
+  if (format == NULL) return;
+  va_start(arguments, format);
+  vsnprintf(context, sizeof(context), format, arguments);
+  va_end(arguments);
+}
+
 void check_failed(const char* file, int line, const char* format, ...) {
   va_list arguments;
   fprintf(stderr, "%s:%d: ", file, line);
@@ -14,6 +25,7 @@ void check_failed(const char* file, int line, const char* format, ...) {
   vfprintf(stderr, format, arguments);
   va_end(arguments);
   fputc('\n', stderr);
+  if (context[0] != '\0') fprintf(stderr, "  while: %s\n", context);
   fflush(stderr);
   exit(1);
 }
@@ -95,11 +107,21 @@ char* escape_bytes(const void* bytes, size_t length, char* out, size_t capacity)
     char piece[8];
     size_t piece_length;
     switch (in[i]) {
-      case '\r': strcpy(piece, "\\r"); break;
-      case '\n': strcpy(piece, "\\n"); break;
-      case '\t': strcpy(piece, "\\t"); break;
-      case '\\': strcpy(piece, "\\\\"); break;
-      case '"': strcpy(piece, "\\\""); break;
+      case '\r':
+        strcpy(piece, "\\r");
+        break;
+      case '\n':
+        strcpy(piece, "\\n");
+        break;
+      case '\t':
+        strcpy(piece, "\\t");
+        break;
+      case '\\':
+        strcpy(piece, "\\\\");
+        break;
+      case '"':
+        strcpy(piece, "\\\"");
+        break;
       default:
         if (in[i] >= 0x20 && in[i] < 0x7F) {
           piece[0] = (char)in[i];
@@ -142,8 +164,8 @@ void check_bytes(const char* file, int line, const char* actual_text, const void
   check_failed(file, line,
                "%s differs at byte %zu (%zu bytes, expected %zu); from byte %zu:\n"
                "  actual:   \"%s\"\n  expected: \"%s\"",
-               actual_text, first_difference, actual_length, expected_length, from,
-               actual_escaped, expected_escaped);
+               actual_text, first_difference, actual_length, expected_length, from, actual_escaped,
+               expected_escaped);
 }
 
 int netx_test_main(int argc, char** argv, const netx_test* tests, size_t count) {
@@ -158,7 +180,8 @@ int netx_test_main(int argc, char** argv, const netx_test* tests, size_t count) 
     return 0;
   }
   if (strcmp(argv[1], "--list") == 0) {
-    for (i = 0; i < count; ++i) printf("%s\n", tests[i].name);
+    for (i = 0; i < count; ++i)
+      printf("%s\n", tests[i].name);
     return 0;
   }
   for (i = 0; i < count; ++i) {

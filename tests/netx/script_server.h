@@ -28,16 +28,12 @@ void script_server_set_pause_ms(script_server* server, unsigned milliseconds);
 /* ---- Script steps, run in the order they were added ----------------------------------- */
 /* The client must send exactly these bytes next. */
 void script_expect(script_server* server, const char* text);
-void script_expect_bytes(script_server* server, const void* bytes, size_t length);
 /* One send() of these bytes. */
 void script_send(script_server* server, const char* text);
-void script_send_bytes(script_server* server, const void* bytes, size_t length);
 /* Two send() calls: bytes [0, split_at) and [split_at, length); split_at 0 or length: one. */
-void script_send_split(script_server* server, const void* bytes, size_t length,
-                       size_t split_at);
+void script_send_split(script_server* server, const void* bytes, size_t length, size_t split_at);
 /* One send() per piece_size bytes (1: byte by byte). */
-void script_send_pieces(script_server* server, const void* bytes, size_t length,
-                        size_t piece_size);
+void script_send_pieces(script_server* server, const void* bytes, size_t length, size_t piece_size);
 /* The server closes the connection. */
 void script_close(script_server* server);
 /* The client must close the connection next, without sending anything. */
@@ -63,19 +59,19 @@ unsigned script_server_connections(const script_server* server);
 void script_server_destroy(script_server* server);
 
 /* Finishes the script and fails the test if the client departed from it. */
-#define CHECK_SCRIPT(server) \
-  do { \
-    if (script_server_finish(server) != 0) \
+#define CHECK_SCRIPT(server)                                                       \
+  do {                                                                             \
+    if (script_server_finish(server) != 0)                                         \
       check_failed(__FILE__, __LINE__, "the client departed from the script:\n%s", \
-                   script_server_mismatches(server)); \
+                   script_server_mismatches(server));                              \
   } while (0)
 
 /* Checks everything the client sent against a string. */
-#define CHECK_RECEIVED(server, expected_text) \
-  do { \
-    size_t received_length_; \
+#define CHECK_RECEIVED(server, expected_text)                                           \
+  do {                                                                                  \
+    size_t received_length_;                                                            \
     const unsigned char* received_ = script_server_received(server, &received_length_); \
-    CHECK_TEXT(received_, received_length_, expected_text); \
+    CHECK_TEXT(received_, received_length_, expected_text);                             \
   } while (0)
 
 #endif /* NETX_TEST_SCRIPT_SERVER_H */
