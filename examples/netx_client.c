@@ -23,22 +23,21 @@ static NX_IP ip;
 static NX_POP3_CLIENT client;
 static ULONG pool_memory[PACKETS * (PAYLOAD_SIZE + sizeof(NX_PACKET)) / sizeof(ULONG) + 8];
 
-static int parse_ipv4(const char *text, ULONG *address) {
+static int parse_ipv4(const char* text, ULONG* address) {
   unsigned a, b, c, d;
-  if (sscanf(text, "%u.%u.%u.%u", &a, &b, &c, &d) != 4 || a > 255 || b > 255 || c > 255 ||
-      d > 255)
+  if (sscanf(text, "%u.%u.%u.%u", &a, &b, &c, &d) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
     return 0;
   *address = IP_ADDRESS(a, b, c, d);
   return 1;
 }
 
 /* Receives the message started by nx_pop3_client_mail_item_get into `file`. */
-static UINT receive_message(FILE *file, ULONG *total, UINT *packets) {
+static UINT receive_message(FILE* file, ULONG* total, UINT* packets) {
   UINT final_packet = NX_FALSE;
   *total = 0;
   *packets = 0;
   do {
-    NX_PACKET *packet;
+    NX_PACKET* packet;
     ULONG bytes;
     UINT status = nx_pop3_client_mail_item_message_get(&client, &packet, &bytes, &final_packet);
     if (status != NX_SUCCESS) return status;
@@ -55,10 +54,10 @@ static UINT receive_message(FILE *file, ULONG *total, UINT *packets) {
   return NX_SUCCESS;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   ULONG server, port, total_size, item_size;
   UINT status, items, i;
-  const char *password = getenv("POP3_PASSWORD");
+  const char* password = getenv("POP3_PASSWORD");
   if (argc != 6 || !password || !parse_ipv4(argv[1], &server)) {
     fprintf(stderr, "usage: netx_client SERVER_IPV4 PORT USER APOP(0|1) OUTPUT_DIR\n");
     return 64;
@@ -76,8 +75,8 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  status = nx_pop3_client_create(&client, (UINT)atoi(argv[4]), &ip, &pool, server, port,
-                                 argv[3], (CHAR *)password);
+  status = nx_pop3_client_create(&client, (UINT)atoi(argv[4]), &ip, &pool, server, port, argv[3],
+                                 (CHAR*)password);
   if (status != NX_SUCCESS) {
     fprintf(stderr, "create failed: 0x%02X\n", status);
     nx_pop3_client_delete(&client);
@@ -93,7 +92,7 @@ int main(int argc, char **argv) {
 
   for (i = 1; i <= items; i++) {
     char path[4096];
-    FILE *file;
+    FILE* file;
     ULONG received;
     UINT packets;
     status = nx_pop3_client_mail_item_get(&client, i, &item_size);
@@ -107,8 +106,8 @@ int main(int argc, char **argv) {
     status = receive_message(file, &received, &packets);
     if (fclose(file) != 0 && status == NX_SUCCESS) status = NX_POP3_MAIL_BUFFER_OVERFLOW;
     if (status != NX_SUCCESS) break;
-    printf("message %u: %lu octets announced, %lu received in %u packets\n", i, item_size,
-           received, packets);
+    printf("message %u: %lu octets announced, %lu received in %u packets\n", i, item_size, received,
+           packets);
     status = nx_pop3_client_mail_item_delete(&client, i);
     if (status != NX_SUCCESS) break;
   }

@@ -111,14 +111,14 @@ struct NX_PACKET_POOL_STRUCT;
 /* A packet: its data are the nx_packet_length bytes from nx_packet_prepend_ptr to
    nx_packet_append_ptr. Packets here are never chained (nx_packet_next is NULL). */
 typedef struct NX_PACKET_STRUCT {
-  struct NX_PACKET_POOL_STRUCT *nx_packet_pool_owner;
-  struct NX_PACKET_STRUCT *nx_packet_next;
-  UCHAR *nx_packet_prepend_ptr;
-  UCHAR *nx_packet_append_ptr;
-  UCHAR *nx_packet_data_start;
-  UCHAR *nx_packet_data_end;
-  struct NX_PACKET_STRUCT *nx_packet_last;
-  struct NX_PACKET_STRUCT *nx_packet_queue_next; /* the pool's free list */
+  struct NX_PACKET_POOL_STRUCT* nx_packet_pool_owner;
+  struct NX_PACKET_STRUCT* nx_packet_next;
+  UCHAR* nx_packet_prepend_ptr;
+  UCHAR* nx_packet_append_ptr;
+  UCHAR* nx_packet_data_start;
+  UCHAR* nx_packet_data_end;
+  struct NX_PACKET_STRUCT* nx_packet_last;
+  struct NX_PACKET_STRUCT* nx_packet_queue_next; /* the pool's free list */
   ULONG nx_packet_length;
   ULONG nx_packet_ip_version;
   ULONG nx_packet_allocated; /* host: NX_TRUE while the application holds the packet */
@@ -127,16 +127,16 @@ typedef struct NX_PACKET_STRUCT {
 /* A pool of equal packets carved out of the caller's memory by nx_packet_pool_create. */
 typedef struct NX_PACKET_POOL_STRUCT {
   ULONG nx_packet_pool_id;
-  const CHAR *nx_packet_pool_name;
+  const CHAR* nx_packet_pool_name;
   ULONG nx_packet_pool_available;
   ULONG nx_packet_pool_total;
   ULONG nx_packet_pool_empty_requests;
   ULONG nx_packet_pool_invalid_releases;
-  NX_PACKET *nx_packet_pool_available_list;
-  CHAR *nx_packet_pool_start;
+  NX_PACKET* nx_packet_pool_available_list;
+  CHAR* nx_packet_pool_start;
   ULONG nx_packet_pool_size;
   ULONG nx_packet_pool_payload_size;
-  pthread_mutex_t nx_packet_pool_mutex; /* host */
+  pthread_mutex_t nx_packet_pool_mutex;   /* host */
   pthread_cond_t nx_packet_pool_released; /* host */
 } NX_PACKET_POOL;
 
@@ -144,24 +144,24 @@ typedef struct NX_PACKET_POOL_STRUCT {
    sizeof(NX_PACKET) plus payload_size bytes (rounded up to a multiple of sizeof(ULONG)).
    NX_PTR_ERROR for NULL pointers; NX_SIZE_ERROR if not even one packet fits or payload_size
    is 0; NX_POOL_ERROR if the pool is already created. */
-UINT nx_packet_pool_create(NX_PACKET_POOL *pool_ptr, CHAR *name, ULONG payload_size,
-                           VOID *memory_ptr, ULONG memory_size);
+UINT nx_packet_pool_create(NX_PACKET_POOL* pool_ptr, CHAR* name, ULONG payload_size,
+                           VOID* memory_ptr, ULONG memory_size);
 /* NX_PTR_ERROR if pool_ptr is NULL or not a created pool. */
-UINT nx_packet_pool_delete(NX_PACKET_POOL *pool_ptr);
+UINT nx_packet_pool_delete(NX_PACKET_POOL* pool_ptr);
 /* Takes a free packet, waiting up to wait_option ticks (NX_WAIT_FOREVER, NX_NO_WAIT) for
    one to be released. packet_type bytes are reserved in front of the data
    (NX_IPv4_TCP_PACKET, ..., NX_RECEIVE_PACKET = 0). NX_NO_PACKET when none came in time;
    NX_PTR_ERROR for bad pointers; NX_INVALID_PARAMETERS if packet_type exceeds the payload. */
-UINT nx_packet_allocate(NX_PACKET_POOL *pool_ptr, NX_PACKET **packet_ptr, ULONG packet_type,
+UINT nx_packet_allocate(NX_PACKET_POOL* pool_ptr, NX_PACKET** packet_ptr, ULONG packet_type,
                         ULONG wait_option);
 /* Returns a packet to its pool. NX_PTR_ERROR for NULL, a packet of no pool, or one already
    released. */
-UINT nx_packet_release(NX_PACKET *packet_ptr);
+UINT nx_packet_release(NX_PACKET* packet_ptr);
 /* Copies the packet's data to buffer_start (which must hold nx_packet_length bytes) and
    stores the count in *bytes_copied. NX_PTR_ERROR for NULL pointers. */
-UINT nx_packet_data_retrieve(NX_PACKET *packet_ptr, VOID *buffer_start, ULONG *bytes_copied);
+UINT nx_packet_data_retrieve(NX_PACKET* packet_ptr, VOID* buffer_start, ULONG* bytes_copied);
 /* Stores the packet's data length in *length. NX_PTR_ERROR for NULL pointers. */
-UINT nx_packet_length_get(NX_PACKET *packet_ptr, ULONG *length);
+UINT nx_packet_length_get(NX_PACKET* packet_ptr, ULONG* length);
 
 /* ---- IP instance ----------------------------------------------------------------------- */
 typedef struct NX_IP_DRIVER_STRUCT NX_IP_DRIVER;
@@ -169,24 +169,24 @@ typedef struct NX_IP_DRIVER_STRUCT NX_IP_DRIVER;
 /* An IP instance: on the host a handle for the host's TCP/IP stack. */
 typedef struct NX_IP_STRUCT {
   ULONG nx_ip_id;
-  const CHAR *nx_ip_name;
+  const CHAR* nx_ip_name;
   ULONG nx_ip_address;
   ULONG nx_ip_network_mask;
-  NX_PACKET_POOL *nx_ip_default_packet_pool;
+  NX_PACKET_POOL* nx_ip_default_packet_pool;
   UINT nx_ip_tcp_enabled;
 } NX_IP;
 
 /* Creates the IP instance. The host's TCP/IP stack carries all traffic: ip_link_driver (pass
    NULL) is never called, memory_ptr/memory_size/priority are not used, and ip_address and
    network_mask are only recorded. NX_PTR_ERROR for a NULL ip_ptr or default_pool. */
-UINT nx_ip_create(NX_IP *ip_ptr, CHAR *name, ULONG ip_address, ULONG network_mask,
-                  NX_PACKET_POOL *default_pool, VOID (*ip_link_driver)(NX_IP_DRIVER *),
-                  VOID *memory_ptr, ULONG memory_size, UINT priority);
+UINT nx_ip_create(NX_IP* ip_ptr, CHAR* name, ULONG ip_address, ULONG network_mask,
+                  NX_PACKET_POOL* default_pool, VOID (*ip_link_driver)(NX_IP_DRIVER*),
+                  VOID* memory_ptr, ULONG memory_size, UINT priority);
 /* NX_PTR_ERROR if ip_ptr is NULL or not a created instance. */
-UINT nx_ip_delete(NX_IP *ip_ptr);
+UINT nx_ip_delete(NX_IP* ip_ptr);
 /* Enables TCP (the POP3 client needs it: NX_NOT_ENABLED otherwise). NX_ALREADY_ENABLED the
    second time; NX_PTR_ERROR for a bad ip_ptr. */
-UINT nx_tcp_enable(NX_IP *ip_ptr);
+UINT nx_tcp_enable(NX_IP* ip_ptr);
 
 /* ---- Opaque control blocks the POP3 client struct embeds ------------------------------- */
 typedef struct NX_TCP_SOCKET_STRUCT {

@@ -148,18 +148,18 @@ typedef struct NX_POP3_CLIENT_STRUCT {
   CHAR nx_pop3_client_name[NX_POP3_MAX_USERNAME + 1];
   CHAR nx_pop3_client_password[NX_POP3_MAX_PASSWORD + 1];
   NX_TCP_SOCKET nx_pop3_client_tcp_socket;
-  NX_PACKET_POOL *nx_pop3_client_packet_pool_ptr;
+  NX_PACKET_POOL* nx_pop3_client_packet_pool_ptr;
   UINT nx_pop3_client_enable_APOP_authentication;
-  UINT nx_pop3_client_mail_status;    /* unused */
-  UINT nx_pop3_client_maildrop_items; /* from the last STAT */
-  UINT nx_pop3_client_maildrop_index; /* unused */
+  UINT nx_pop3_client_mail_status;         /* unused */
+  UINT nx_pop3_client_maildrop_items;      /* from the last STAT */
+  UINT nx_pop3_client_maildrop_index;      /* unused */
   ULONG nx_pop3_client_total_message_size; /* from the last STAT */
   UINT nx_pop3_client_ready_to_download;   /* TRUE between RETR's +OK and the final packet */
   CHAR nx_pop3_server_process_id[NX_POP3_SERVER_PROCESS_ID_SIZE + 1]; /* APOP timestamp */
-  NX_MD5 nx_pop3_client_md5data;        /* unused */
-  NX_PACKET *nx_pop3_client_message_ptr; /* always NULL: data waits in the engine */
+  NX_MD5 nx_pop3_client_md5data;                                      /* unused */
+  NX_PACKET* nx_pop3_client_message_ptr; /* always NULL: data waits in the engine */
   ULONG nx_pop3_client_host_id;          /* host: set while created */
-  VOID *nx_pop3_client_host_state;       /* host: the connection and the engine */
+  VOID* nx_pop3_client_host_state;       /* host: the connection and the engine */
 } NX_POP3_CLIENT;
 
 /* ---- Service name mapping (as in NetX) ------------------------------------------------- */
@@ -214,24 +214,20 @@ typedef struct NX_POP3_CLIENT_STRUCT {
    NX_POP3_SERVER_ERROR_STATUS (-ERR to the greeting, USER or PASS — Fixed: a rejected PASS
    is an error — or a malformed reply). On failure the connection is closed; call
    nx_pop3_client_delete() anyway (it is always safe). */
-UINT _nxe_pop3_client_create(NX_POP3_CLIENT *client_ptr, UINT APOP_authentication,
-                             NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr,
-                             ULONG server_ip_address, ULONG server_port, CHAR *client_name,
-                             CHAR *client_password);
-UINT _nx_pop3_client_create(NX_POP3_CLIENT *client_ptr, UINT APOP_authentication,
-                            NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr,
-                            ULONG server_ip_address, ULONG server_port, CHAR *client_name,
-                            CHAR *client_password);
+UINT _nxe_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication, NX_IP* ip_ptr,
+                             NX_PACKET_POOL* packet_pool_ptr, ULONG server_ip_address,
+                             ULONG server_port, CHAR* client_name, CHAR* client_password);
+UINT _nx_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication, NX_IP* ip_ptr,
+                            NX_PACKET_POOL* packet_pool_ptr, ULONG server_ip_address,
+                            ULONG server_port, CHAR* client_name, CHAR* client_password);
 /* As nx_pop3_client_create for an IPv4 or IPv6 address. NX_POP3_PARAM_ERROR also for an
    address whose version is neither NX_IP_VERSION_V4 nor NX_IP_VERSION_V6. */
-UINT _nxde_pop3_client_create(NX_POP3_CLIENT *client_ptr, UINT APOP_authentication,
-                              NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr,
-                              NXD_ADDRESS *server_duo_address, ULONG server_port,
-                              CHAR *client_name, CHAR *client_password);
-UINT _nxd_pop3_client_create(NX_POP3_CLIENT *client_ptr, UINT APOP_authentication,
-                             NX_IP *ip_ptr, NX_PACKET_POOL *packet_pool_ptr,
-                             NXD_ADDRESS *server_duo_address, ULONG server_port,
-                             CHAR *client_name, CHAR *client_password);
+UINT _nxde_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication, NX_IP* ip_ptr,
+                              NX_PACKET_POOL* packet_pool_ptr, NXD_ADDRESS* server_duo_address,
+                              ULONG server_port, CHAR* client_name, CHAR* client_password);
+UINT _nxd_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication, NX_IP* ip_ptr,
+                             NX_PACKET_POOL* packet_pool_ptr, NXD_ADDRESS* server_duo_address,
+                             ULONG server_port, CHAR* client_name, CHAR* client_password);
 
 /* STAT: the number of messages and their total size. Reconnects and logs in again first if
    the client quit or lost its connection. Sets both outputs (0 when the reply was not a
@@ -239,33 +235,29 @@ UINT _nxd_pop3_client_create(NX_POP3_CLIENT *client_ptr, UINT APOP_authenticatio
    against. NX_SUCCESS; NX_PTR_ERROR; NX_POP3_SERVER_ERROR_STATUS (-ERR or malformed);
    NX_NO_PACKET (timeout, no packet for the command); NX_NOT_CONNECTED; and the create
    errors when it had to reconnect. */
-UINT _nxe_pop3_client_mail_items_get(NX_POP3_CLIENT *client_ptr, UINT *number_mail_items,
-                                     ULONG *maildrop_total_size);
-UINT _nx_pop3_client_mail_items_get(NX_POP3_CLIENT *client_ptr, UINT *number_mail_items,
-                                    ULONG *maildrop_total_size);
+UINT _nxe_pop3_client_mail_items_get(NX_POP3_CLIENT* client_ptr, UINT* number_mail_items,
+                                     ULONG* maildrop_total_size);
+UINT _nx_pop3_client_mail_items_get(NX_POP3_CLIENT* client_ptr, UINT* number_mail_items,
+                                    ULONG* maildrop_total_size);
 
 /* LIST mail_item: the size of one message (*size is 0 unless NX_SUCCESS).
    NX_POP3_CLIENT_INVALID_INDEX (0, checking form); NX_POP3_INVALID_MAIL_ITEM (above the last
    STAT's count, before any I/O: call mail_items_get first); NX_POP3_SERVER_ERROR_STATUS;
    NX_NO_PACKET; NX_NOT_CONNECTED; NX_PTR_ERROR. */
-UINT _nxe_pop3_client_mail_item_size_get(NX_POP3_CLIENT *client_ptr, UINT mail_item,
-                                         ULONG *size);
-UINT _nx_pop3_client_mail_item_size_get(NX_POP3_CLIENT *client_ptr, UINT mail_item,
-                                        ULONG *size);
+UINT _nxe_pop3_client_mail_item_size_get(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* size);
+UINT _nx_pop3_client_mail_item_size_get(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* size);
 
 /* RETR mail_item: starts the download; the data then comes from message_get. *item_size is
    the size the server announced in its +OK ("+OK 120 octets" -> 120; 0 if none).
    Same errors as size_get. A download still in progress is dropped first (Fixed: no leaked
    packet, no desynchronised replies). The _decoded_ forms hand out the message dot-unstuffed
    and without the terminator (see NX_POP3_CLIENT_DECODED_BODY above). */
-UINT _nxe_pop3_client_mail_item_get(NX_POP3_CLIENT *client_ptr, UINT mail_item,
-                                    ULONG *item_size);
-UINT _nx_pop3_client_mail_item_get(NX_POP3_CLIENT *client_ptr, UINT mail_item,
-                                   ULONG *item_size);
-UINT _nxe_pop3_client_mail_item_decoded_get(NX_POP3_CLIENT *client_ptr, UINT mail_item,
-                                            ULONG *item_size);
-UINT _nx_pop3_client_mail_item_decoded_get(NX_POP3_CLIENT *client_ptr, UINT mail_item,
-                                           ULONG *item_size);
+UINT _nxe_pop3_client_mail_item_get(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* item_size);
+UINT _nx_pop3_client_mail_item_get(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* item_size);
+UINT _nxe_pop3_client_mail_item_decoded_get(NX_POP3_CLIENT* client_ptr, UINT mail_item,
+                                            ULONG* item_size);
+UINT _nx_pop3_client_mail_item_decoded_get(NX_POP3_CLIENT* client_ptr, UINT mail_item,
+                                           ULONG* item_size);
 
 /* The next packet of the message being downloaded. On NX_SUCCESS *recv_packet_ptr is a
    packet of the client's pool that the caller must release with nx_packet_release (also when
@@ -276,42 +268,39 @@ UINT _nx_pop3_client_mail_item_decoded_get(NX_POP3_CLIENT *client_ptr, UINT mail
    download stays in progress and the call may be repeated); NX_NOT_CONNECTED or
    NX_POP3_SERVER_ERROR_STATUS (the connection was lost or the server broke the protocol in
    the middle of the message: the download ends); NX_PTR_ERROR. */
-UINT _nxe_pop3_client_mail_item_message_get(NX_POP3_CLIENT *client_ptr,
-                                            NX_PACKET **recv_packet_ptr,
-                                            ULONG *bytes_retrieved, UINT *final_packet);
-UINT _nx_pop3_client_mail_item_message_get(NX_POP3_CLIENT *client_ptr,
-                                           NX_PACKET **recv_packet_ptr,
-                                           ULONG *bytes_retrieved, UINT *final_packet);
+UINT _nxe_pop3_client_mail_item_message_get(NX_POP3_CLIENT* client_ptr, NX_PACKET** recv_packet_ptr,
+                                            ULONG* bytes_retrieved, UINT* final_packet);
+UINT _nx_pop3_client_mail_item_message_get(NX_POP3_CLIENT* client_ptr, NX_PACKET** recv_packet_ptr,
+                                           ULONG* bytes_retrieved, UINT* final_packet);
 
 /* DELE mail_index: marks a message deleted (QUIT commits). A download in progress is
    dropped first. NX_POP3_CLIENT_INVALID_INDEX (0, checking form); NX_POP3_INVALID_MAIL_ITEM
    (Fixed: above the last STAT's count, like LIST and RETR); NX_POP3_SERVER_ERROR_STATUS;
    NX_NO_PACKET; NX_NOT_CONNECTED; NX_PTR_ERROR. */
-UINT _nxe_pop3_client_mail_item_delete(NX_POP3_CLIENT *client_ptr, UINT mail_index);
-UINT _nx_pop3_client_mail_item_delete(NX_POP3_CLIENT *client_ptr, UINT mail_index);
+UINT _nxe_pop3_client_mail_item_delete(NX_POP3_CLIENT* client_ptr, UINT mail_index);
+UINT _nx_pop3_client_mail_item_delete(NX_POP3_CLIENT* client_ptr, UINT mail_index);
 
 /* QUIT: the server deletes the marked messages and closes; the connection is closed here
    too. The client stays usable: mail_items_get reconnects. NX_SUCCESS (+OK);
    NX_POP3_SERVER_ERROR_STATUS (-ERR: deletions may be incomplete); NX_NO_PACKET;
    NX_NOT_CONNECTED; NX_PTR_ERROR. */
-UINT _nxe_pop3_client_quit(NX_POP3_CLIENT *client_ptr);
-UINT _nx_pop3_client_quit(NX_POP3_CLIENT *client_ptr);
+UINT _nxe_pop3_client_quit(NX_POP3_CLIENT* client_ptr);
+UINT _nx_pop3_client_quit(NX_POP3_CLIENT* client_ptr);
 
 /* Closes the connection without QUIT (marked messages stay), frees the connection's memory
    and zeroes the client. Always NX_SUCCESS (NX_PTR_ERROR for NULL in the checking form);
    safe after a failed create, after quit, and twice. It does not delete the packet pool, and
    packets the application still holds stay valid until it releases them. */
-UINT _nxe_pop3_client_delete(NX_POP3_CLIENT *client_ptr);
-UINT _nx_pop3_client_delete(NX_POP3_CLIENT *client_ptr);
+UINT _nxe_pop3_client_delete(NX_POP3_CLIENT* client_ptr);
+UINT _nx_pop3_client_delete(NX_POP3_CLIENT* client_ptr);
 
 /* Internal in the original but declared in its header (its test [T4] calls the tokenizer):
    copies the argument_index-th space-separated token (1 = the status indicator) of
    buffer[0, buffer_length) into argument, at most argument_length - 1 bytes plus a NUL
    (Fixed: always terminated, never reads or writes outside the two buffers). A CR or LF ends
    the scan; convert_to_uppercase upper-cases the copy; include_crlf is ignored. */
-VOID _nx_pop3_parse_response(CHAR *buffer, UINT argument_index, UINT buffer_length,
-                             CHAR *argument, UINT argument_length, UINT convert_to_uppercase,
-                             UINT include_crlf);
+VOID _nx_pop3_parse_response(CHAR* buffer, UINT argument_index, UINT buffer_length, CHAR* argument,
+                             UINT argument_length, UINT convert_to_uppercase, UINT include_crlf);
 
 #ifdef __cplusplus
 }

@@ -13,7 +13,9 @@
 
 namespace {
 
-constexpr std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+constexpr std::size_t round_up(std::size_t n, std::size_t to) {
+  return (n + to - 1) / to * to;
+}
 
 /// Each packet: its header, then its payload, aligned for the next header.
 std::size_t packet_stride(ULONG payload_size) {
@@ -99,12 +101,11 @@ UINT nx_packet_allocate(NX_PACKET_POOL* pool_ptr, NX_PACKET** packet_ptr, ULONG 
   if (!pool_ptr->nx_packet_pool_available_list && wait_option != NX_NO_WAIT) {
     const timespec until = monotonic_after(wait_option);
     while (!pool_ptr->nx_packet_pool_available_list) {
-      const int r =
-          pop3::netx::is_forever(wait_option)
-              ? pthread_cond_wait(&pool_ptr->nx_packet_pool_released,
-                                  &pool_ptr->nx_packet_pool_mutex)
-              : pthread_cond_timedwait(&pool_ptr->nx_packet_pool_released,
-                                       &pool_ptr->nx_packet_pool_mutex, &until);
+      const int r = pop3::netx::is_forever(wait_option)
+                        ? pthread_cond_wait(&pool_ptr->nx_packet_pool_released,
+                                            &pool_ptr->nx_packet_pool_mutex)
+                        : pthread_cond_timedwait(&pool_ptr->nx_packet_pool_released,
+                                                 &pool_ptr->nx_packet_pool_mutex, &until);
       if (r == ETIMEDOUT) break;
     }
   }

@@ -62,8 +62,8 @@ result<packetizer::packet_fill> packetizer::fill(session& s, unsigned char* pack
         return packet_fill{total, true, wire && (content == terminator || content == ".\r\n")};
       }
       // Too much for one packet: cut so that the final packet keeps the whole terminator.
-      const std::size_t cut = wire ? std::max<std::size_t>(1, std::min(capacity, total - 5))
-                                   : capacity;
+      const std::size_t cut =
+          wire ? std::max<std::size_t>(1, std::min(capacity, total - 5)) : capacity;
       take(packet, cut);
       return packet_fill{cut, false, false};
     }
@@ -76,11 +76,11 @@ result<packetizer::packet_fill> packetizer::fill(session& s, unsigned char* pack
       const std::size_t tail_from = size - tail;
       for (std::size_t i = 0; i < tail; ++i) {
         const std::size_t at = tail_from + i;
-        window[i] = at < held_size_ ? held_[at]
-                                    : static_cast<unsigned char>(piece_[at - held_size_]);
+        window[i] =
+            at < held_size_ ? held_[at] : static_cast<unsigned char>(piece_[at - held_size_]);
       }
-      size -= partial_terminator_suffix(
-          std::string_view(reinterpret_cast<const char*>(window), tail));
+      size -=
+          partial_terminator_suffix(std::string_view(reinterpret_cast<const char*>(window), tail));
     }
     if (size > 0) {
       take(packet, size);

@@ -6,9 +6,8 @@
 
 extern "C" {
 
-VOID _nx_pop3_parse_response(CHAR* buffer, UINT argument_index, UINT buffer_length,
-                             CHAR* argument, UINT argument_length, UINT convert_to_uppercase,
-                             UINT include_crlf) {
+VOID _nx_pop3_parse_response(CHAR* buffer, UINT argument_index, UINT buffer_length, CHAR* argument,
+                             UINT argument_length, UINT convert_to_uppercase, UINT include_crlf) {
   (void)include_crlf;
   if (!buffer || !argument || buffer_length == 0 || argument_length == 0 || argument_index == 0)
     return;

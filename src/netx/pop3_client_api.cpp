@@ -31,7 +31,9 @@ std::string address_text(const NXD_ADDRESS& address, bool& ipv6) {
   return text;
 }
 
-bool has_line_breaker(const char* s) { return std::strpbrk(s, "\r\n") != nullptr; }
+bool has_line_breaker(const char* s) {
+  return std::strpbrk(s, "\r\n") != nullptr;
+}
 
 /// The number at the start of RETR's +OK text ("120 octets" -> 120), 0 if there is none.
 ULONG announced_size(std::string_view text) {
@@ -61,10 +63,9 @@ UINT start_download(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* item_size
 
 extern "C" {
 
-UINT _nxd_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication,
-                             NX_IP* ip_ptr, NX_PACKET_POOL* packet_pool_ptr,
-                             NXD_ADDRESS* server_duo_address, ULONG server_port,
-                             CHAR* client_name, CHAR* client_password) {
+UINT _nxd_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication, NX_IP* ip_ptr,
+                             NX_PACKET_POOL* packet_pool_ptr, NXD_ADDRESS* server_duo_address,
+                             ULONG server_port, CHAR* client_name, CHAR* client_password) {
   if (!client_ptr) return NX_POP3_PARAM_ERROR;
   std::memset(client_ptr, 0, sizeof *client_ptr);
   if (!client_name || !client_password || !server_duo_address || !ip_ptr || !packet_pool_ptr ||
@@ -90,15 +91,14 @@ UINT _nxd_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authenticatio
   return connect_and_login(client_ptr, *state);  // Fixed: closes the connection on failure
 }
 
-UINT _nx_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication,
-                            NX_IP* ip_ptr, NX_PACKET_POOL* packet_pool_ptr,
-                            ULONG server_ip_address, ULONG server_port, CHAR* client_name,
-                            CHAR* client_password) {
+UINT _nx_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication, NX_IP* ip_ptr,
+                            NX_PACKET_POOL* packet_pool_ptr, ULONG server_ip_address,
+                            ULONG server_port, CHAR* client_name, CHAR* client_password) {
   NXD_ADDRESS address{};
   address.nxd_ip_version = NX_IP_VERSION_V4;
   address.nxd_ip_address.v4 = server_ip_address;
-  return _nxd_pop3_client_create(client_ptr, APOP_authentication, ip_ptr, packet_pool_ptr,
-                                 &address, server_port, client_name, client_password);
+  return _nxd_pop3_client_create(client_ptr, APOP_authentication, ip_ptr, packet_pool_ptr, &address,
+                                 server_port, client_name, client_password);
 }
 
 UINT _nx_pop3_client_mail_items_get(NX_POP3_CLIENT* client_ptr, UINT* number_mail_items,
@@ -125,8 +125,7 @@ UINT _nx_pop3_client_mail_items_get(NX_POP3_CLIENT* client_ptr, UINT* number_mai
   return status;
 }
 
-UINT _nx_pop3_client_mail_item_size_get(NX_POP3_CLIENT* client_ptr, UINT mail_item,
-                                        ULONG* size) {
+UINT _nx_pop3_client_mail_item_size_get(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* size) {
   *size = 0;
   if (mail_item > client_ptr->nx_pop3_client_maildrop_items) return NX_POP3_INVALID_MAIL_ITEM;
   client_state* state = nullptr;
@@ -139,8 +138,7 @@ UINT _nx_pop3_client_mail_item_size_get(NX_POP3_CLIENT* client_ptr, UINT mail_it
   return NX_SUCCESS;
 }
 
-UINT _nx_pop3_client_mail_item_get(NX_POP3_CLIENT* client_ptr, UINT mail_item,
-                                   ULONG* item_size) {
+UINT _nx_pop3_client_mail_item_get(NX_POP3_CLIENT* client_ptr, UINT mail_item, ULONG* item_size) {
   return start_download(client_ptr, mail_item, item_size, body_format::wire);
 }
 
@@ -149,9 +147,8 @@ UINT _nx_pop3_client_mail_item_decoded_get(NX_POP3_CLIENT* client_ptr, UINT mail
   return start_download(client_ptr, mail_item, item_size, body_format::decoded);
 }
 
-UINT _nx_pop3_client_mail_item_message_get(NX_POP3_CLIENT* client_ptr,
-                                           NX_PACKET** recv_packet_ptr, ULONG* bytes_retrieved,
-                                           UINT* final_packet) {
+UINT _nx_pop3_client_mail_item_message_get(NX_POP3_CLIENT* client_ptr, NX_PACKET** recv_packet_ptr,
+                                           ULONG* bytes_retrieved, UINT* final_packet) {
   *recv_packet_ptr = NX_NULL;
   *final_packet = NX_FALSE;
   *bytes_retrieved = 0;

@@ -56,8 +56,8 @@ UINT check_command_packet(NX_POP3_CLIENT* client, const client_state& state,
   const UINT status = nx_packet_allocate(client->nx_pop3_client_packet_pool_ptr, &packet,
                                          header_room, NX_POP3_CLIENT_PACKET_TIMEOUT);
   if (status != NX_SUCCESS) return status;
-  const bool fits = header_room + command_length < packet->nx_packet_pool_owner
-                                                       ->nx_packet_pool_payload_size;
+  const bool fits =
+      header_room + command_length < packet->nx_packet_pool_owner->nx_packet_pool_payload_size;
   nx_packet_release(packet);
   return fits ? NX_SUCCESS : NX_POP3_INSUFFICIENT_PACKET_PAYLOAD;
 }

@@ -15,7 +15,9 @@ inline std::chrono::milliseconds ticks_to_duration(ULONG ticks) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(ticks) * 1000 / NX_IP_PERIODIC_RATE);
 }
 
-inline bool is_forever(ULONG ticks) { return ticks == NX_WAIT_FOREVER; }
+inline bool is_forever(ULONG ticks) {
+  return ticks == NX_WAIT_FOREVER;
+}
 
 /// The deadline of a wait of `ticks` starting now.
 inline deadline deadline_after(ULONG ticks) {
