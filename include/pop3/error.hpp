@@ -11,11 +11,12 @@
 
 namespace pop3 {
 
-/// What went wrong. Four groups, see `is_fatal()`:
+/// What went wrong. Groups, see `is_fatal()`:
 /// - refused locally (nothing was sent, the session is still usable);
 /// - the server answered -ERR (the session is still usable);
 /// - a local sink refused message data (the session is still usable);
-/// - fatal: the session cannot continue (protocol violation, I/O failure, timeout).
+/// - an authentication that could not go ahead (the session is still usable);
+/// - fatal: the session cannot continue (protocol violation, I/O failure, timeout, TLS).
 enum class errc : int {
   // --- Refused locally: nothing sent, session usable -------------------------------------
   invalid_argument = 1,  ///< CR, LF or NUL in an argument, an empty argument, message number 0
@@ -29,6 +30,10 @@ enum class errc : int {
   server_error,  ///< -ERR; the response code and text are kept with the reply
   // --- The local side failed: session usable ------------------------------------------------
   sink_failed = 50,  ///< the sink a message was written to refused the data (see sink.hpp)
+  // --- Authentication that did not happen: session usable (no credential was sent) --------
+  no_acceptable_mechanism = 60,  ///< the server offers no login method local policy allows
+  malformed_challenge,           ///< a SASL challenge was invalid; the exchange was cancelled
+  server_not_authenticated,      ///< SCRAM: the server did not prove it knows the password
   // --- Fatal: the server broke the protocol ------------------------------------------------
   bad_status_indicator = 100,   ///< a reply that is not exactly "+OK" or "-ERR" (or "+ " in AUTH)
   line_too_long,                ///< a status or listing line over the configured limit
@@ -50,6 +55,12 @@ enum class errc : int {
   timeout,               ///< connect, read or write idle for longer than allowed
   deadline_exceeded,     ///< a command (or session) took longer than its deadline
   io_error,              ///< any other system error; see error::system_error
+  // --- Fatal: TLS -----------------------------------------------------------------------------
+  tls_not_available =
+      230,               ///< TLS required, but the server has no STLS, refused it, or CAPA failed
+  tls_handshake_failed,  ///< the TLS handshake failed (error::system_error: OpenSSL reason)
+  certificate_rejected,  ///< the certificate did not verify (error::system_error: X509_V_ERR_*)
+  certificate_pin_mismatch,  ///< the certificate matched none of the configured pins
 };
 
 /// The std::error_category of errc, named "pop3".

@@ -30,6 +30,7 @@
 #include "pop3/engine.hpp"
 #include "pop3/result.hpp"
 #include "pop3/sink.hpp"
+#include "pop3/tls.hpp"
 #include "pop3/transport.hpp"
 
 namespace pop3 {
@@ -115,7 +116,7 @@ class session {
   /// Starts a session on an already connected transport (your own TCP stack, tests) and
   /// reads the greeting. Same errors as connect() after the connection is made.
   static result<session> start(std::unique_ptr<transport> connection,
-                               const session_options& options = {});
+                               const session_options& options = {}, std::string peer = {});
 
   session(session&&) noexcept;
   session& operator=(session&&) noexcept;
@@ -124,7 +125,7 @@ class session {
   /// The greeting's text and its APOP timestamp ("" if none or invalid).
   const std::string& greeting() const noexcept { return greeting_; }
   const std::string& apop_timestamp() const noexcept { return apop_timestamp_; }
-  /// "host:port" of the server as connected ("[::1]:110"), or "" for start().
+  /// "host:port" of the server as connected ("[::1]:110"), or what start() was given.
   const std::string& peer() const noexcept { return peer_; }
   /// The engine, for its getters (state(), server_capabilities(), ...).
   const engine& protocol() const noexcept { return engine_; }
@@ -132,6 +133,36 @@ class session {
   server_reply last_reply() const;
   /// Whether batches pipeline now (see pipelining_mode).
   bool pipelining() const noexcept;
+  /// The TLS parameters and the server's certificate, or nullptr for a cleartext session.
+  const tls_details* tls() const noexcept;
+
+  /// STLS (RFC 2595): sends STLS, and after +OK runs the TLS handshake on this connection
+  /// (verifying `server_name`, see tls_handshake()). The capabilities learned before are
+  /// forgotten; call capa() again. Nothing else is sent between STLS and the handshake, and
+  /// bytes that arrive after the +OK and before the handshake are a protocol violation
+  /// (errc::unexpected_data) — the STARTTLS injection attacks.
+  /// Errors: server_error (-ERR to STLS: the session stays usable, in cleartext),
+  /// command_not_allowed (TLS already up, or not in AUTHORIZATION), and the fatal errors of
+  /// tls_handshake().
+  result<void> starttls(std::string_view server_name, const tls_options& options);
+
+  /// AUTH `mechanism` (RFC 5034): sends `initial_response` (raw bytes: the base64 is done
+  /// here) with the command if given and the command stays within 255 octets, else after the
+  /// server's first, empty challenge; answers every other challenge (decoded) with what
+  /// `respond` returns. If a challenge is not valid base64 or `respond` fails, the exchange
+  /// is cancelled with "*" and errc::malformed_challenge or respond's error is returned
+  /// (the session stays usable). Errors also: server_error (-ERR, with its response code),
+  /// invalid_argument (a bad mechanism name), and the fatal ones.
+  result<void> sasl(std::string_view mechanism, const std::optional<std::string>& initial_response,
+                    const std::function<result<std::string>(std::string_view)>& respond);
+
+  /// UTF8 (RFC 6856): user names and passwords may then be UTF-8. Errors: server_error,
+  /// command_not_allowed (after login).
+  result<void> utf8();
+  /// LANG without argument (RFC 6856): the languages the server offers, "tag description".
+  result<std::vector<capa_line>> languages();
+  /// LANG tag: the language of the server's texts ("*": the server's choice).
+  result<void> set_language(std::string_view tag);
 
   /// CAPA: the lines as sent. The parsed set is then protocol().server_capabilities().
   /// Errors: server_error if the server has no CAPA.
@@ -186,6 +217,10 @@ class session {
   result<void> skip_body();
   /// True between begin_retr()/begin_top() and the last piece.
   bool reading_body() const noexcept { return body_open_; }
+
+  /// Closes the connection without QUIT (nothing is committed) and makes every later call
+  /// fail with errc::connection_closed: for a server that is not to be trusted.
+  void close_untrusted() noexcept;
 
   /// Sends a command and waits for its status line (+OK: ok, -ERR: server_error). For
   /// commands with more to say use the functions above.

@@ -10,6 +10,8 @@
 
 namespace pop3 {
 
+struct tls_details;
+
 using steady_clock = std::chrono::steady_clock;
 
 /// An absolute point in time after which an operation gives up. `no_deadline` waits forever.
@@ -36,6 +38,9 @@ class transport {
 
   /// Closes the connection. Idempotent; later reads and writes fail with errc::io_error.
   virtual void close() noexcept = 0;
+
+  /// The TLS parameters if this transport is encrypted, else nullptr.
+  virtual const tls_details* tls() const noexcept { return nullptr; }
 };
 
 }  // namespace pop3

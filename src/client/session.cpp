@@ -23,16 +23,15 @@ result<session> session::connect(std::string_view host, std::uint16_t port,
   auto connection = tcp_transport::connect(host, port, tcp, no_deadline);
   if (!connection) return unexpected(connection.error());
   std::string peer = (*connection)->peer_address();
-  auto s = start(std::unique_ptr<transport>(std::move(*connection)), options);
-  if (s) s->peer_ = std::move(peer);
-  return s;
+  return start(std::unique_ptr<transport>(std::move(*connection)), options, std::move(peer));
 }
 
 result<session> session::start(std::unique_ptr<transport> connection,
-                               const session_options& options) {
+                               const session_options& options, std::string peer) {
   auto eng = engine::create(options.engine);
   if (!eng) return unexpected(eng.error());
   session s(std::move(connection), std::move(*eng), options);
+  s.peer_ = std::move(peer);
   POP3_TRY(s.read_greeting());
   return result<session>(std::move(s));
 }
@@ -81,6 +80,11 @@ void session::start_command_clock() {
   command_deadline_ = options_.command_timeout.count() > 0
                           ? steady_clock::now() + options_.command_timeout
                           : no_deadline;
+}
+
+void session::close_untrusted() noexcept {
+  if (!broken_) broken_ = error(errc::connection_closed);
+  if (connection_) connection_->close();
 }
 
 unexpected session::fail(const error& e) {

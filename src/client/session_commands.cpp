@@ -18,6 +18,25 @@ result<void> session::read_listing(const std::function<void(const event&)>& on_i
   }
 }
 
+result<void> session::utf8() {
+  return simple_command(cmd::utf8());
+}
+
+result<std::vector<capa_line>> session::languages() {
+  POP3_TRY(simple_command(cmd::lang()));
+  std::vector<capa_line> lines;
+  POP3_TRY(read_listing([&](const event& ev) {
+    const auto& item = std::get<events::lang_item>(ev);
+    lines.push_back({std::string(item.tag), std::string(item.description)});
+  }));
+  return lines;
+}
+
+result<void> session::set_language(std::string_view tag) {
+  if (tag.empty()) return unexpected(errc::invalid_argument, command_kind::lang);
+  return simple_command(cmd::lang(tag));
+}
+
 result<std::vector<capa_line>> session::capa() {
   POP3_TRY(simple_command(cmd::capa()));
   std::vector<capa_line> lines;

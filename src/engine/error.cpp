@@ -26,6 +26,11 @@ constexpr errc_info errc_table[] = {
     {errc::no_such_message, "no_such_message", "no such message in the maildrop"},
     {errc::server_error, "server_error", "the server answered -ERR"},
     {errc::sink_failed, "sink_failed", "writing the message out failed"},
+    {errc::no_acceptable_mechanism, "no_acceptable_mechanism",
+     "the server offers no login method that local policy allows"},
+    {errc::malformed_challenge, "malformed_challenge", "the server sent an invalid SASL challenge"},
+    {errc::server_not_authenticated, "server_not_authenticated",
+     "the server failed to prove that it knows the password"},
     {errc::bad_status_indicator, "bad_status_indicator",
      "protocol violation: reply is not \"+OK\" or \"-ERR\""},
     {errc::line_too_long, "line_too_long", "protocol violation: reply line too long"},
@@ -50,6 +55,12 @@ constexpr errc_info errc_table[] = {
     {errc::timeout, "timeout", "timed out"},
     {errc::deadline_exceeded, "deadline_exceeded", "command deadline exceeded"},
     {errc::io_error, "io_error", "input/output error"},
+    {errc::tls_not_available, "tls_not_available",
+     "TLS is required, but the server does not offer STLS"},
+    {errc::tls_handshake_failed, "tls_handshake_failed", "the TLS handshake failed"},
+    {errc::certificate_rejected, "certificate_rejected", "the server's certificate was rejected"},
+    {errc::certificate_pin_mismatch, "certificate_pin_mismatch",
+     "the server's certificate matches no pin"},
 };
 
 const errc_info* find(errc code) noexcept {

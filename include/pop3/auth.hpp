@@ -1,0 +1,67 @@
+// Logging in: choosing a method by local policy, and running it (USER/PASS, APOP, or SASL —
+// RFC 5034 — with PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER,
+// EXTERNAL). DIGEST-MD5 is not offered (RFC 6331). Crypto comes from OpenSSL.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "pop3/result.hpp"
+#include "pop3/session.hpp"
+
+namespace pop3 {
+
+enum class auth_mechanism : std::uint8_t {
+  automatic,  ///< the strongest the server offers that policy allows (see choose_mechanism)
+  user,       ///< USER/PASS
+  apop,
+  plain,
+  login,
+  cram_md5,
+  scram_sha_1,
+  scram_sha_256,
+  xoauth2,      ///< the secret is an OAuth 2 access token
+  oauthbearer,  ///< RFC 7628; the secret is an OAuth 2 access token
+  external,     ///< the TLS client certificate (tls_options::client_certificate_file)
+};
+
+/// "auto", "user", "apop", "plain", "login", "cram-md5", "scram-sha-1", "scram-sha-256",
+/// "xoauth2", "oauthbearer", "external".
+std::string_view to_string(auth_mechanism mechanism) noexcept;
+/// The inverse of to_string() (case-insensitive). Errors: errc::invalid_argument.
+result<auth_mechanism> parse_auth_mechanism(std::string_view name);
+
+struct credentials {
+  std::string user;
+  std::string secret;   ///< the password, or the OAuth token for xoauth2 / oauthbearer
+  std::string authzid;  ///< SASL authorization identity; empty: the same as user
+};
+
+struct auth_options {
+  auth_mechanism mechanism = auth_mechanism::automatic;
+  /// XOAUTH2 with the token in the AUTH command (one round trip) instead of after an empty
+  /// challenge (the default, which Microsoft 365 requires).
+  bool xoauth2_one_step = false;
+  /// Host and port for OAUTHBEARER's "host=" and "port=" fields (empty/0: left out).
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+/// The method `options.mechanism` resolves to on this session: itself if named, else the
+/// first of SCRAM-SHA-256, SCRAM-SHA-1 the server lists, then — only inside TLS — PLAIN,
+/// LOGIN, USER/PASS. APOP, CRAM-MD5, XOAUTH2, OAUTHBEARER and EXTERNAL are used only when
+/// named. Errors: errc::no_acceptable_mechanism.
+result<auth_mechanism> choose_mechanism(const session& s, const auth_options& options);
+
+/// Logs in with the chosen method (after UTF8, if the server offers it and the credentials
+/// are not ASCII). Returns the method used.
+/// Errors: invalid_argument (CR, LF or NUL in a credential, an empty user; nothing is sent),
+/// no_acceptable_mechanism, apop_unavailable, server_error (-ERR; the response code, e.g.
+/// [AUTH] or [SYS/TEMP], is in error::response), malformed_challenge (the exchange was
+/// cancelled with "*"), server_not_authenticated (SCRAM: the server's signature was wrong or
+/// missing; the session is closed), and the fatal errors.
+result<auth_mechanism> authenticate(session& s, const credentials& who,
+                                    const auth_options& options);
+
+}  // namespace pop3
