@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connection.hpp"
 #include "output_file.hpp"
 #include "pop3/session.hpp"
 #include "report.hpp"
@@ -20,89 +21,6 @@ void print_json(const json& document) {
   // Server text may not be UTF-8: replace invalid bytes rather than fail.
   fmt::print("{}\n", document.dump(2, ' ', false, json::error_handler_t::replace));
 }
-
-/// A connected (and, if asked, logged-in) session, or the exit code of the failure.
-class connection {
- public:
-  explicit connection(const common_options& options) : options_(options) {}
-
-  /// Connects and reads the greeting; then logs in if `login`. Prints the failure.
-  bool open(bool login) {
-    std::string why;
-    auto url = parse_url(options_.url, why);
-    if (!url) return usage(why);
-    const std::string user = options_.user ? *options_.user : url->user;
-    if (login && user.empty())
-      return usage("no user name: give it in the URL (pop3://USER@HOST) or with --user");
-    if (options_.auth != "user" && options_.auth != "apop")
-      return usage("--auth must be \"user\" or \"apop\"");
-    std::string password;
-    if (login) {
-      auto p = read_password(options_.password, why);
-      if (!p) {
-        fmt::print(stderr, "pop3: {}\n", why);
-        code_ = p.error().code == errc::invalid_argument ? exit_usage : exit_config;
-        return false;
-      }
-      password = std::move(*p);
-    }
-
-    session_options o;
-    const auto timeout =
-        std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_seconds * 1000));
-    o.connect_timeout = timeout;
-    o.idle_timeout = timeout;
-    o.command_timeout = 10 * timeout;
-    if (options_.verbose) o.engine.trace = &print_trace;
-    auto s = session::connect(url->host, url->port, o);
-    if (!s) {
-      const std::string where = fmt::format("cannot connect to {} port {}", url->host, url->port);
-      return failed(where, s.error(), {});
-    }
-    session_.emplace(std::move(*s));
-    if (options_.verbose) fmt::print(stderr, "* connected to {}\n", session_->peer());
-    if (!login) return true;
-    const login_method method =
-        options_.auth == "apop" ? login_method::apop : login_method::user_pass;
-    if (auto r = session_->login(user, password, method); !r)
-      return failed(method == login_method::apop ? "APOP login failed" : "login failed", r.error());
-    return true;
-  }
-
-  session& operator*() { return *session_; }
-  session* operator->() { return &*session_; }
-
-  /// Reports a failure of `what` and remembers its exit code; returns false.
-  bool failed(std::string_view what, const error& e) {
-    return failed(what, e, session_ ? session_->last_reply() : server_reply{});
-  }
-
-  /// Ends the session with QUIT (reporting a failure) and returns the exit code.
-  int finish() {
-    if (code_ == exit_ok && session_) {
-      if (auto q = session_->quit(); !q) failed("QUIT failed", q.error());
-    }
-    return code_;
-  }
-
-  int code() const { return code_; }
-
- private:
-  bool failed(std::string_view what, const error& e, const server_reply& reply) {
-    fmt::print(stderr, "{}\n", failure_line(what, e, reply));
-    code_ = exit_code_for(e);
-    return false;
-  }
-  bool usage(const std::string& why) {
-    fmt::print(stderr, "pop3: {}\n", why);
-    code_ = exit_usage;
-    return false;
-  }
-
-  const common_options& options_;
-  std::optional<session> session_;
-  int code_ = exit_ok;
-};
 
 std::string message_label(std::uint32_t message) {
   return fmt::format("message {}", message);

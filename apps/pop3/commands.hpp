@@ -16,7 +16,14 @@ struct common_options {
   std::string url;
   std::optional<std::string> user;  ///< --user, overrides the URL's user
   password_source password;
-  std::string auth = "user";  ///< --auth user|apop
+  std::string auth = "auto";           ///< --auth, see pop3::parse_auth_mechanism
+  bool xoauth2_one_step = false;       ///< --xoauth2-one-step
+  std::optional<std::string> tls;      ///< --tls implicit|starttls|none (else from the URL)
+  std::optional<std::string> ca_file;  ///< --cafile
+  std::vector<std::string> pins;       ///< --pin sha256:...
+  bool insecure = false;               ///< --insecure
+  std::optional<std::string> client_certificate;  ///< --cert
+  std::optional<std::string> client_key;          ///< --key
   double timeout_seconds = 60;
   bool verbose = false;
   bool json = false;
@@ -29,6 +36,7 @@ struct message_output {
 };
 
 int run_capa(const common_options& options);
+int run_serverinfo(const common_options& options);
 int run_stat(const common_options& options);
 int run_list(const common_options& options, std::optional<std::uint32_t> message);
 int run_uidl(const common_options& options, std::optional<std::uint32_t> message);

@@ -14,10 +14,22 @@ namespace {
 using namespace pop3::cli;
 
 constexpr const char* footer_text = R"(URL:
-  pop3://[USER@]HOST[:PORT]   port 110 by default; USER may be %-encoded (alice%40example.org);
-                              an IPv6 HOST goes in brackets: pop3://alice@[::1]:1110
-  pop3:// is CLEARTEXT in this version: the password crosses the network unencrypted. TLS
-  (pop3s://, STLS) arrives in a later version and will then be the default.
+  pop3s://[USER@]HOST[:PORT]  POP3 over TLS from the first byte, port 995 by default
+  pop3://[USER@]HOST[:PORT]   POP3 with STLS required, port 110 by default: if the server
+                              does not offer STLS, refuses it, or CAPA fails, nothing else
+                              is sent (no user name, no password)
+  USER may be %-encoded (alice%40example.org); an IPv6 HOST goes in brackets:
+  pop3s://alice@[::1]:1995. --tls none (cleartext) must be asked for by name.
+
+TLS: TLS 1.2 or newer; the certificate is verified against the system's trust store
+  (--cafile FILE for another), and against HOST with OpenSSL's host and IP checks.
+  --pin sha256:HASH trusts the certificate or public key with that SHA-256 instead.
+  --insecure skips the checks (loudly): anyone on the path can then read the session.
+
+Login (--auth, default auto): auto picks the strongest method the server offers that is
+  allowed: SCRAM-SHA-256, SCRAM-SHA-1, then - only inside TLS - PLAIN, LOGIN, USER/PASS.
+  APOP, CRAM-MD5, XOAUTH2, OAUTHBEARER (the "password" is then the access token) and
+  EXTERNAL (with --cert/--key) only when named.
 
 Password (never on the command line):
   --password-file FILE        the first line of FILE
@@ -26,20 +38,37 @@ Password (never on the command line):
 
 Exit codes (sysexits.h):
   0 success            64 usage error          65 bad data (e.g. no such message)
-  68 host not found    69 unavailable / -ERR   70 internal error
-  74 I/O error         75 temporary failure (timeout, [SYS/TEMP], [IN-USE], [LOGIN-DELAY])
-  76 protocol error    77 authentication failed  78 configuration (password source) error)";
+  68 host not found    69 unavailable: refused connection, -ERR, no STLS, certificate
+                       rejected, no acceptable login method
+  70 internal error    74 I/O error            75 temporary failure (timeout, [SYS/TEMP],
+  [IN-USE], [LOGIN-DELAY])                     76 protocol error (also a failed handshake)
+  77 authentication failed ([AUTH], -ERR to a login, a server failing SCRAM's proof)
+  78 configuration error (the password file or command failed))";
 
 void add_common(CLI::App& command, common_options& o, bool json, bool login = true) {
-  command.add_option("URL", o.url, "pop3://[USER@]HOST[:PORT]")->required();
+  command.add_option("URL", o.url, "pop3s://[USER@]HOST[:PORT] or pop3://...")->required();
+  command.add_option("--tls", o.tls, "implicit (pop3s), starttls (pop3) or none (cleartext)")
+      ->check(CLI::IsMember({"implicit", "starttls", "none"}));
+  command.add_option("--cafile", o.ca_file, "trust the CA certificates in FILE (PEM)");
+  command.add_option("--pin", o.pins,
+                     "trust the certificate or public key with this SHA-256 (sha256:HEX or "
+                     "sha256:BASE64; repeatable)");
+  command.add_flag("--insecure", o.insecure, "do not verify the certificate (dangerous)");
   if (login) {
     command.add_option("--user", o.user, "user name (overrides the URL's)");
     command.add_option("--password-file", o.password.file, "read the password from FILE");
     command.add_option("--password-command", o.password.command,
                        "read the password from CMD's output");
-    command.add_option("--auth", o.auth, "login method: user (USER/PASS) or apop")
-        ->check(CLI::IsMember({"user", "apop"}))
+    command
+        .add_option("--auth", o.auth,
+                    "login method: auto, user, apop, plain, login, cram-md5, scram-sha-1, "
+                    "scram-sha-256, xoauth2, oauthbearer, external")
         ->capture_default_str();
+    command.add_flag("--xoauth2-one-step", o.xoauth2_one_step,
+                     "send the XOAUTH2 token with AUTH (default: after the server asks)");
+    command.add_option("--cert", o.client_certificate,
+                       "TLS client certificate (PEM), for EXTERNAL");
+    command.add_option("--key", o.client_key, "its private key (PEM)");
   }
   command
       .add_option("--timeout", o.timeout_seconds,
@@ -75,6 +104,9 @@ int main(int argc, char** argv) {
 
   auto* capa = app.add_subcommand("capa", "show the server's capabilities (no login)");
   add_common(*capa, o, true, false);
+  auto* serverinfo = app.add_subcommand(
+      "serverinfo", "show the greeting, TLS, certificate, capabilities, login methods (no login)");
+  add_common(*serverinfo, o, true, false);
   auto* stat = app.add_subcommand("stat", "show the number of messages and their total size");
   add_common(*stat, o, true);
   auto* list = app.add_subcommand("list", "show the size of every message, or of message N");
@@ -105,6 +137,7 @@ int main(int argc, char** argv) {
   }
 
   if (capa->parsed()) return run_capa(o);
+  if (serverinfo->parsed()) return run_serverinfo(o);
   if (stat->parsed()) return run_stat(o);
   if (list->parsed()) return run_list(o, maybe_message);
   if (uidl->parsed()) return run_uidl(o, maybe_message);

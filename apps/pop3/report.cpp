@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include "pop3/tls.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -27,6 +29,13 @@ int exit_code_for(const error& e) {
       return exit_unavailable;
     case errc::sink_failed:
       return exit_io;
+    case errc::no_acceptable_mechanism:
+    case errc::tls_not_available:
+    case errc::certificate_rejected:
+    case errc::certificate_pin_mismatch:
+      return exit_unavailable;
+    case errc::server_not_authenticated:
+      return exit_auth;
     case errc::host_not_found:
       return exit_no_host;
     case errc::connection_refused:
@@ -69,10 +78,7 @@ std::string failure_line(std::string_view what, const error& e, const server_rep
     line += " \"" + printable(reply.text) + "\"";
     return line;
   }
-  line += describe(e.code);
-  // The system's words add to "input/output error", not to "connection refused".
-  if (e.system_error && (e.code == errc::io_error || e.code == errc::sink_failed))
-    line += std::string(" (") + std::strerror(e.system_error) + ")";
+  line += explain(e);  // with the system's or OpenSSL's words where they add something
   return line;
 }
 

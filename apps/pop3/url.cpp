@@ -42,17 +42,21 @@ unexpected refuse(std::string& why, std::string message) {
 }  // namespace
 
 result<server_url> parse_url(std::string_view text, std::string& why) {
-  constexpr std::string_view scheme = "pop3://";
-  if (text.substr(0, 8) == "pop3s://")
-    return refuse(why, "pop3s:// (POP3 over TLS) is not supported yet; use pop3://");
-  if (text.substr(0, scheme.size()) != scheme)
-    return refuse(why, "the URL must start with pop3://");
-  std::string_view rest = text.substr(scheme.size());
+  server_url url;
+  std::string_view rest;
+  if (text.substr(0, 8) == "pop3s://") {
+    url.tls = tls_mode::implicit;
+    rest = text.substr(8);
+  } else if (text.substr(0, 7) == "pop3://") {
+    url.tls = tls_mode::starttls;
+    rest = text.substr(7);
+  } else {
+    return refuse(why, "the URL must start with pop3s:// or pop3://");
+  }
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);  // "pop3://host/" is common
   if (rest.find_first_of("/?#") != std::string_view::npos)
     return refuse(why, "the URL may not have a path, query or fragment");
 
-  server_url url;
   const std::size_t at = rest.rfind('@');
   if (at != std::string_view::npos) {
     if (!percent_decode(rest.substr(0, at), url.user))

@@ -26,7 +26,13 @@ TEST(url, forms) {
   auto u = ok("pop3://alice@pop.example.org");
   EXPECT_EQ(u.user, "alice");
   EXPECT_EQ(u.host, "pop.example.org");
-  EXPECT_EQ(u.port, 110);
+  EXPECT_EQ(u.port, 0);  // the TLS mode's default, resolved later
+  EXPECT_EQ(u.tls, tls_mode::starttls);
+  u = ok("pop3s://alice@pop.example.org");
+  EXPECT_EQ(u.tls, tls_mode::implicit);
+  EXPECT_EQ(u.port, 0);
+  u = ok("pop3s://pop.example.org:1995");
+  EXPECT_EQ(u.port, 1995);
   u = ok("pop3://pop.example.org:1110/");
   EXPECT_EQ(u.user, "");
   EXPECT_EQ(u.port, 1110);
@@ -39,16 +45,16 @@ TEST(url, forms) {
   EXPECT_EQ(u.port, 2110);
   u = ok("pop3://[::1]");
   EXPECT_EQ(u.host, "::1");
-  EXPECT_EQ(u.port, 110);
+  EXPECT_EQ(u.port, 0);
   u = ok("pop3://a@b@host");  // the last '@' separates the host
   EXPECT_EQ(u.user, "a@b");
   EXPECT_EQ(u.host, "host");
 }
 
 TEST(url, refusals) {
-  EXPECT_EQ(refused("pop3s://host"), "pop3s:// (POP3 over TLS) is not supported yet; use pop3://");
-  EXPECT_EQ(refused("imap://host"), "the URL must start with pop3://");
-  EXPECT_EQ(refused("host"), "the URL must start with pop3://");
+  EXPECT_EQ(refused("imap://host"), "the URL must start with pop3s:// or pop3://");
+  EXPECT_EQ(refused("host"), "the URL must start with pop3s:// or pop3://");
+  EXPECT_EQ(refused("pop3s://"), "the URL has no host");
   EXPECT_EQ(refused("pop3://"), "the URL has no host");
   EXPECT_EQ(refused("pop3://u@"), "the URL has no host");
   EXPECT_EQ(refused("pop3://@host"), "empty user name before '@'");

@@ -32,13 +32,18 @@ class cli : public ::testing::Test {
     fs::create_directories(out_dir_);
   }
 
+  // POP3S with the instance's own CA: the secure default, as a user would run it.
   std::string url(const std::string& user = "alice") const {
-    return "pop3://" + user + "@127.0.0.1:" + std::to_string(server_.port());
+    return "pop3s://" + user + "@localhost:" + std::to_string(server_.pop3s_port());
   }
 
   process_result pop3(std::vector<std::string> args,
                       std::map<std::string, std::string> env = {{"POP3_PASSWORD", password}}) {
     args.insert(args.begin(), POP3_CLI_PATH);
+    if (args.size() > 2 && args[1].rfind("--", 0) != 0) {  // a command: trust the test CA
+      args.push_back("--cafile");
+      args.push_back(server_.ca_file().string());
+    }
     return run_process(args, env);
   }
 
@@ -176,7 +181,7 @@ TEST_F(cli, authentication_failure_is_77_with_the_server_text) {
             "pop3: login failed: the server answered -ERR [AUTH] \"Authentication failed.\"\n");
   r = pop3({"stat", "--auth", "apop", url()}, {{"POP3_PASSWORD", "wrong"}});
   EXPECT_EQ(r.exit_code, 77);
-  EXPECT_EQ(r.err.rfind("pop3: APOP login failed: the server answered -ERR [AUTH]", 0), 0u)
+  EXPECT_EQ(r.err.rfind("pop3: login failed: the server answered -ERR [AUTH]", 0), 0u)
       << r.err;
   r = pop3({"stat", "--auth", "apop", url()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -201,7 +206,7 @@ TEST_F(cli, password_sources) {
 }
 
 TEST_F(cli, verbose_trace_hides_the_password) {
-  auto r = pop3({"stat", "-v", url()});
+  auto r = pop3({"stat", "-v", "--auth", "user", url()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.err.find("C: USER alice\n"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("C: PASS ***\n"), std::string::npos) << r.err;
@@ -212,15 +217,16 @@ TEST_F(cli, verbose_trace_hides_the_password) {
 }
 
 TEST_F(cli, network_failures) {
-  const std::uint16_t port = server_.port();
+  const std::uint16_t port = server_.pop3s_port();
   server_.stop();
-  auto r = pop3({"stat", "pop3://alice@127.0.0.1:" + std::to_string(port)});
+  auto r = pop3({"stat", "pop3s://alice@127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(r.exit_code, 69);
-  EXPECT_EQ(r.err, "pop3: cannot connect to 127.0.0.1 port " + std::to_string(port) +
+  EXPECT_EQ(r.err, "pop3: cannot open a session with 127.0.0.1 port " + std::to_string(port) +
                        ": connection refused\n");
-  r = pop3({"stat", "pop3://alice@no-such-host.invalid"});
+  r = pop3({"stat", "pop3s://alice@no-such-host.invalid"});
   EXPECT_EQ(r.exit_code, 68);
-  EXPECT_EQ(r.err, "pop3: cannot connect to no-such-host.invalid port 110: host not found\n");
+  EXPECT_EQ(r.err,
+            "pop3: cannot open a session with no-such-host.invalid port 995: host not found\n");
 }
 
 TEST_F(cli, usage_errors_are_64) {
@@ -230,12 +236,20 @@ TEST_F(cli, usage_errors_are_64) {
   EXPECT_EQ(pop3({"retr", url(), "x"}).exit_code, 64);
   EXPECT_EQ(pop3({"frobnicate", url()}).exit_code, 64);
   EXPECT_EQ(pop3({"stat", "--auth", "kerberos", url()}).exit_code, 64);
-  auto r = pop3({"stat", "pop3s://alice@127.0.0.1"});
+  auto r = pop3({"stat", "imaps://alice@127.0.0.1"});
   EXPECT_EQ(r.exit_code, 64);
-  EXPECT_EQ(r.err, "pop3: pop3s:// (POP3 over TLS) is not supported yet; use pop3://\n");
-  r = pop3({"stat", "pop3://127.0.0.1:" + std::to_string(server_.port())});
+  EXPECT_EQ(r.err, "pop3: the URL must start with pop3s:// or pop3://\n");
+  r = pop3({"stat", "pop3s://127.0.0.1:" + std::to_string(server_.pop3s_port())});
   EXPECT_EQ(r.exit_code, 64);
-  EXPECT_EQ(r.err, "pop3: no user name: give it in the URL (pop3://USER@HOST) or with --user\n");
+  EXPECT_EQ(r.err, "pop3: no user name: give it in the URL (pop3s://USER@HOST) or with --user\n");
+  r = pop3({"stat", "--auth", "digest-md5", url()});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_EQ(r.err, "pop3: unknown --auth method \"digest-md5\"\n");
+  r = pop3({"stat", "--pin", "sha256:nothex", url()});
+  EXPECT_EQ(r.exit_code, 64);
+  r = pop3({"stat", "--cert", "c.pem", url()});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_EQ(r.err, "pop3: --cert and --key go together\n");
   r = pop3({"stat", "pop3://bob%0d%0aDELE%201@127.0.0.1"});
   EXPECT_EQ(r.exit_code, 64);
 }
@@ -246,7 +260,7 @@ TEST_F(cli, version_and_help) {
   EXPECT_EQ(r.out, "pop3 " POP3_VERSION_STRING "\n");
   r = pop3({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("CLEARTEXT"), std::string::npos);
+  EXPECT_NE(r.out.find("STLS required"), std::string::npos);
   EXPECT_NE(r.out.find("77 authentication failed"), std::string::npos);
   r = pop3({"retr", "--help"});
   EXPECT_EQ(r.exit_code, 0);

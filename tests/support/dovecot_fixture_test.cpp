@@ -1,11 +1,17 @@
 // Proves the sample-mail generator and the private Dovecot fixture against the real server. The
 // project's client is not used here, so that a bug in it can never hide a bug in the fixture:
-// the conversation is plain POSIX sockets.
+// the conversation is plain POSIX sockets, and plain OpenSSL (tls_test_client) for TLS.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <openssl/x509_vfy.h>
 
 #include <gtest/gtest.h>
 
@@ -14,8 +20,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -23,6 +32,8 @@
 
 #include "support/dovecot_server.hpp"
 #include "support/sample_mail.hpp"
+#include "support/test_certificates.hpp"
+#include "support/tls_test_client.hpp"
 
 namespace pop3::test {
 namespace {
@@ -434,6 +445,242 @@ TEST(dovecot_fixture, two_servers_run_side_by_side) {
   log_in(b, "alice", "two");
   EXPECT_EQ(a.command("STAT").substr(0, 5), "+OK 1");
   EXPECT_EQ(b.command("STAT").substr(0, 5), "+OK 2");
+}
+
+// ---- TLS, against the real Dovecot ----
+
+std::string read_text_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+bool has_ipv6_loopback() {
+  std::ifstream in("/proc/net/if_inet6");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("00000000000000000000000000000001 ", 0) == 0) return true;
+  }
+  return false;
+}
+
+tls_client_options trusting(const dovecot_server& server, std::string verify_name) {
+  tls_client_options options;
+  options.ca_pem = read_text_file(server.ca_file());
+  options.verify_name = std::move(verify_name);
+  return options;
+}
+
+std::vector<std::string> lines_of(const std::string& multiline) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start <= multiline.size() && !multiline.empty()) {
+    const std::size_t end = std::min(multiline.find("\r\n", start), multiline.size());
+    lines.push_back(multiline.substr(start, end - start));
+    start = end + 2;
+  }
+  return lines;
+}
+
+bool contains(const std::vector<std::string>& lines, std::string_view wanted) {
+  return std::find(lines.begin(), lines.end(), wanted) != lines.end();
+}
+
+std::string base64(std::string_view bytes) {
+  std::string text(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  text.resize(static_cast<std::size_t>(n));
+  return text;
+}
+
+std::string unbase64(std::string_view text) {
+  std::string bytes(3 * (text.size() / 4), '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) throw std::runtime_error("bad base64 from the server: " + std::string(text));
+  bytes.resize(static_cast<std::size_t>(n));
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i)
+    bytes.pop_back();
+  return bytes;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size);
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+std::string sha256(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+// The value of "k=" in a SCRAM attribute list, e.g. scram_attribute("r=ab,s=cd", 's') == "cd".
+std::string scram_attribute(const std::string& message, char key) {
+  std::size_t start = 0;
+  while (start < message.size()) {
+    const std::size_t end = std::min(message.find(',', start), message.size());
+    if (end - start >= 2 && message[start] == key && message[start + 1] == '=') {
+      return message.substr(start + 2, end - start - 2);
+    }
+    start = end + 1;
+  }
+  throw std::runtime_error(std::string("SCRAM message lacks ") + key + "=: " + message);
+}
+
+// RFC 5802/7677 from OpenSSL primitives, independent of the project's SASL code: proves that
+// the fixture's Dovecot really does SCRAM-SHA-256, and checks its server signature. Returns the
+// final status line.
+std::string scram_sha256_login(tls_test_client& pop, const std::string& user,
+                               const std::string& password) {
+  unsigned char random[18];
+  RAND_bytes(random, sizeof random);
+  const std::string client_nonce = base64(std::string_view(reinterpret_cast<char*>(random), 18));
+  const std::string client_first_bare = "n=" + user + ",r=" + client_nonce;
+  const std::string challenge =
+      pop.command("AUTH SCRAM-SHA-256 " + base64("n,," + client_first_bare));
+  if (challenge.rfind("+ ", 0) != 0) return challenge;
+  const std::string server_first = unbase64(challenge.substr(2));
+  const std::string nonce = scram_attribute(server_first, 'r');
+  EXPECT_EQ(nonce.rfind(client_nonce, 0), 0u) << server_first;
+  const std::string salt = unbase64(scram_attribute(server_first, 's'));
+  const int iterations = std::stoi(scram_attribute(server_first, 'i'));
+
+  std::string salted(SHA256_DIGEST_LENGTH, '\0');
+  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                    reinterpret_cast<const unsigned char*>(salt.data()),
+                    static_cast<int>(salt.size()), iterations, EVP_sha256(), SHA256_DIGEST_LENGTH,
+                    reinterpret_cast<unsigned char*>(salted.data()));
+  const std::string without_proof = "c=biws,r=" + nonce;
+  const std::string auth_message = client_first_bare + "," + server_first + "," + without_proof;
+  const std::string client_key = hmac_sha256(salted, "Client Key");
+  std::string proof = hmac_sha256(sha256(client_key), auth_message);
+  for (std::size_t i = 0; i < proof.size(); ++i)
+    proof[i] = static_cast<char>(proof[i] ^ client_key[i]);
+  const std::string final_reply = pop.command(base64(without_proof + ",p=" + base64(proof)));
+  if (final_reply.rfind("+ ", 0) != 0) return final_reply;
+  const std::string server_signature = hmac_sha256(hmac_sha256(salted, "Server Key"), auth_message);
+  EXPECT_EQ(unbase64(final_reply.substr(2)), "v=" + base64(server_signature));
+  return pop.command("");
+}
+
+TEST(dovecot_fixture, pop3s_verifies_against_the_fixture_ca) {
+  dovecot_server server({{"alice", "secret"}});
+  ASSERT_NE(server.pop3s_port(), 0);
+  ASSERT_NE(server.pop3s_port(), server.port());
+  EXPECT_EQ(server.ca_file(), server.dir() / "tls" / "ca.pem");
+
+  tls_test_client pop(server.host(), server.pop3s_port());
+  tls_client_options options = trusting(server, "localhost");
+  options.sni = "localhost";
+  ASSERT_TRUE(pop.start_tls(options)) << pop.error();
+  EXPECT_EQ(pop.verify_result(), X509_V_OK);
+  EXPECT_EQ(pop.protocol_version(), "TLSv1.3");
+  EXPECT_EQ(pop.read_line().rfind("+OK Dovecot", 0), 0u);
+  EXPECT_EQ(pop.command("USER alice"), "+OK");
+  EXPECT_EQ(pop.command("PASS secret"), "+OK Logged in.");
+  EXPECT_EQ(pop.command("STAT"), "+OK 0 0");
+  EXPECT_EQ(pop.command("QUIT"), "+OK Logging out.");
+}
+
+TEST(dovecot_fixture, pop3s_certificate_names_localhost_and_the_loopback_addresses_only) {
+  dovecot_server server({{"alice", "secret"}});
+  const auto verify = [&](const std::string& address, const std::string& name) {
+    tls_test_client pop(address, server.pop3s_port());
+    pop.start_tls(trusting(server, name));
+    return pop.verify_result();
+  };
+  EXPECT_EQ(verify("127.0.0.1", "127.0.0.1"), X509_V_OK);
+  if (has_ipv6_loopback()) {
+    EXPECT_EQ(verify("::1", "::1"), X509_V_OK);
+  }
+  EXPECT_EQ(verify("127.0.0.1", "pop.example.org"), X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(verify("127.0.0.1", "127.0.0.2"), X509_V_ERR_IP_ADDRESS_MISMATCH);
+
+  // Trusting some other CA (as the system store would) is not enough.
+  tls_test_client pop(server.host(), server.pop3s_port());
+  tls_client_options options;
+  options.ca_pem = test_ca().ca().certificate_pem;
+  options.verify_name = "localhost";
+  EXPECT_FALSE(pop.start_tls(options));
+  EXPECT_EQ(pop.verify_result(), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+}
+
+TEST(dovecot_fixture, stls_upgrades_the_plain_port_and_capabilities_change) {
+  dovecot_server server({{"alice", "secret"}});
+  tls_test_client pop(server.host(), server.port());
+  EXPECT_EQ(pop.read_line().rfind("+OK Dovecot", 0), 0u);
+  ASSERT_EQ(pop.command("CAPA"), "+OK");
+  const std::vector<std::string> before = lines_of(pop.read_multiline());
+  EXPECT_TRUE(contains(before, "STLS"));
+  EXPECT_TRUE(contains(before, "USER"));  // disable_plaintext_auth = no
+  EXPECT_TRUE(contains(before, "SASL PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"));
+
+  EXPECT_EQ(pop.command("STLS"), "+OK Begin TLS negotiation now.");
+  EXPECT_EQ(pop.buffered(), "");
+  tls_client_options options = trusting(server, "localhost");
+  options.sni = "localhost";
+  ASSERT_TRUE(pop.start_tls(options)) << pop.error();
+  ASSERT_EQ(pop.command("CAPA"), "+OK");
+  const std::vector<std::string> after = lines_of(pop.read_multiline());
+  EXPECT_FALSE(contains(after, "STLS"));
+  EXPECT_TRUE(contains(after, "SASL PLAIN LOGIN CRAM-MD5 DIGEST-MD5 SCRAM-SHA-1 SCRAM-SHA-256"));
+  EXPECT_EQ(pop.command("USER alice"), "+OK");
+  EXPECT_EQ(pop.command("PASS secret"), "+OK Logged in.");
+  EXPECT_EQ(pop.command("QUIT"), "+OK Logging out.");
+}
+
+TEST(dovecot_fixture, scram_sha_256_logs_in_over_tls_and_refuses_a_wrong_password) {
+  dovecot_server server({{"alice", "s3cret pw"}});
+  for (const bool right : {true, false}) {
+    SCOPED_TRACE(right ? "right password" : "wrong password");
+    tls_test_client pop(server.host(), server.pop3s_port());
+    ASSERT_TRUE(pop.start_tls(trusting(server, "localhost"))) << pop.error();
+    pop.read_line();
+    EXPECT_EQ(scram_sha256_login(pop, "alice", right ? "s3cret pw" : "wrong"),
+              right ? "+OK Logged in." : "-ERR [AUTH] Authentication failed.");
+  }
+}
+
+TEST(dovecot_fixture, tls_below_1_2_is_refused) {
+  dovecot_server server({{"alice", "secret"}});
+  tls_test_client pop(server.host(), server.pop3s_port());
+  tls_client_options options = trusting(server, "localhost");
+  options.min_protocol = TLS1_VERSION;
+  options.max_protocol = TLS1_1_VERSION;
+  options.legacy_security_level = true;
+  EXPECT_FALSE(pop.start_tls(options));
+  // Dovecot closes without an alert ("unexpected eof" here); its log says why.
+  const fs::path log = server.dir() / "dovecot.log";
+  for (int i = 0; i < 100 && read_text_file(log).find("unsupported protocol") == std::string::npos;
+       ++i) {
+    ::usleep(20000);
+  }
+  EXPECT_NE(
+      read_text_file(log).find("SSL_accept() failed: error:0A000102:SSL routines::unsupported "
+                               "protocol"),
+      std::string::npos)
+      << pop.error();
+}
+
+TEST(dovecot_fixture, plaintext_only_server_offers_no_tls) {
+  dovecot_server server({{"alice", "secret"}}, dovecot_server::tls::disabled);
+  EXPECT_EQ(server.pop3s_port(), 0);
+  EXPECT_EQ(server.ca_file(), fs::path());
+  EXPECT_FALSE(fs::exists(server.dir() / "pop3s_port"));
+  pop3_socket pop(server.host(), server.port());
+  ASSERT_EQ(pop.command("CAPA"), "+OK");
+  EXPECT_EQ(pop.read_multiline().find("STLS"), std::string::npos);
+  EXPECT_EQ(pop.command("STLS").rfind("-ERR", 0), 0u);
+  log_in(pop, "alice", "secret");
 }
 
 }  // namespace

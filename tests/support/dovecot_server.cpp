@@ -115,7 +115,7 @@ bool parse_number(std::string_view text, T& value) {
 
 }  // namespace
 
-dovecot_server::dovecot_server(std::vector<user> users) {
+dovecot_server::dovecot_server(std::vector<user> users, tls mode) {
   if (!fs::exists(script_path())) fail("missing " + script_path().string());
   // Short on purpose: Dovecot's unix sockets live below this directory (sun_path limit).
   std::string dir_template = "/tmp/p3d-XXXXXX";
@@ -125,6 +125,7 @@ dovecot_server::dovecot_server(std::vector<user> users) {
   dir_ = dir_template;
 
   std::vector<std::string> args{"start", dir_.string()};
+  if (mode == tls::disabled) args.push_back("--no-tls");
   for (const user& u : users) {
     args.push_back("--user");
     args.push_back(u.name + ":" + u.password);
@@ -138,16 +139,20 @@ dovecot_server::dovecot_server(std::vector<user> users) {
   running_ = true;
 
   const std::string port_text = trim(read_file(dir_ / "port"));
+  const std::string pop3s_port_text =
+      mode == tls::enabled ? trim(read_file(dir_ / "pop3s_port")) : "0";
   const std::string owner_text = trim(read_file(dir_ / "mail_owner"));
   const std::size_t colon = owner_text.find(':');
-  if (!parse_number(port_text, port_) || colon == std::string::npos ||
+  if (!parse_number(port_text, port_) || !parse_number(pop3s_port_text, pop3s_port_) ||
+      (mode == tls::enabled && (pop3s_port_ == 0 || !fs::exists(ca_file()))) ||
+      colon == std::string::npos ||
       !parse_number(std::string_view(owner_text).substr(0, colon), mail_owner_.first) ||
       !parse_number(std::string_view(owner_text).substr(colon + 1), mail_owner_.second)) {
     stop();
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
-    fail("private-dovecot wrote an unreadable port '" + port_text + "' or mail owner '" +
-         owner_text + "'");
+    fail("private-dovecot wrote an unreadable port '" + port_text + "', POP3S port '" +
+         pop3s_port_text + "' or mail owner '" + owner_text + "', or no tls/ca.pem");
   }
 }
 
@@ -163,6 +168,11 @@ dovecot_server::~dovecot_server() {
   }
   std::error_code ignored;
   fs::remove_all(dir_, ignored);
+}
+
+std::filesystem::path dovecot_server::ca_file() const {
+  if (pop3s_port_ == 0) return {};
+  return dir_ / "tls" / "ca.pem";
 }
 
 std::filesystem::path dovecot_server::maildir(const std::string& user_name) const {
