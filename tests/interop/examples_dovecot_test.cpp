@@ -16,9 +16,9 @@ TEST(examples, blocking_client_lists_every_message) {
   dovecot_server server({{"alice", "pw"}});
   const auto mail = generate_small_mail(3, 5);
   server.deliver("alice", mail);
-  auto r = run_process({POP3_EXAMPLES_DIR "/example_blocking_client", "127.0.0.1",
-                        std::to_string(server.port()), "alice"},
-                       {{"POP3_PASSWORD", "pw"}});
+  auto r = run_process({POP3_EXAMPLES_DIR "/example_blocking_client", "localhost",
+                        std::to_string(server.pop3s_port()), "alice"},
+                       {{"POP3_PASSWORD", "pw"}, {"POP3_CAFILE", server.ca_file().string()}});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string expected;
   for (std::size_t i = 0; i < mail.size(); ++i) {
