@@ -157,10 +157,7 @@ int run_dele(const common_options& options, const std::vector<std::uint32_t>& re
     if (std::find(messages.begin(), messages.end(), m) == messages.end()) messages.push_back(m);
   connection c(options);
   if (!c.open(true)) return c.code();
-  if (auto caps = c->capa(); !caps && caps.error().fatal()) {  // for PIPELINING; -ERR is fine
-    c.failed("CAPA failed", caps.error());
-    return c.finish();
-  }
+  // open_session() asked CAPA already: dele_many() pipelines if the server has PIPELINING.
   auto items = c->dele_many(messages);
   if (!items) {
     c.failed("DELE failed; nothing was deleted", items.error());

@@ -20,6 +20,7 @@ struct server_facts {
   std::string greeting;
   std::optional<std::vector<capa_line>> before_tls;  // starttls only
   std::vector<capa_line> capabilities;
+  std::vector<capa_line> languages;  // RFC 6856 LANG, if the server lists it
   const tls_details* tls = nullptr;
   std::string sasl;
   std::string auto_choice;  // empty: none acceptable
@@ -82,6 +83,11 @@ void print_plain(const server_facts& f, const resolved_options& r) {
   fmt::print("capabilities:\n");
   for (const auto& l : f.capabilities)
     fmt::print("  {}\n", capa_text(l));
+  if (!f.languages.empty()) {
+    fmt::print("languages (LANG):\n");
+    for (const auto& l : f.languages)
+      fmt::print("  {}\n", capa_text(l));
+  }
   fmt::print("SASL mechanisms: {}\n", f.sasl.empty() ? "(none)" : printable(f.sasl));
   fmt::print("--auth auto would use: {}\n",
              f.auto_choice.empty() ? "nothing (no acceptable method)" : f.auto_choice);
@@ -130,6 +136,12 @@ int run_serverinfo(const common_options& options) {
     facts.capabilities = *after;
   else if (after.error().fatal())
     return fail("CAPA failed", after.error());
+  if (c->protocol().server_capabilities().lang) {
+    if (auto langs = c->languages(); langs)
+      facts.languages = std::move(*langs);
+    else if (langs.error().fatal())
+      return fail("LANG failed", langs.error());
+  }
   facts.tls = c->tls();
   facts.sasl = std::string(c->protocol().server_capabilities().sasl_mechanisms());
   auth_options automatic;
@@ -146,6 +158,7 @@ int run_serverinfo(const common_options& options) {
                 {"capabilities_before_tls",
                  facts.before_tls ? capa_json(*facts.before_tls) : json(nullptr)},
                 {"capabilities", capa_json(facts.capabilities)},
+                {"languages", capa_json(facts.languages)},
                 {"sasl_mechanisms", sasl_json(facts.sasl)},
                 {"auth_auto", facts.auto_choice.empty() ? json(nullptr) : json(facts.auto_choice)}};
     fmt::print("{}\n", doc.dump(2, ' ', false, json::error_handler_t::replace));
