@@ -73,11 +73,12 @@ bool connection::open(bool login) {
   if (resolved_.url.tls == tls_mode::none && login)
     fmt::print(stderr, "pop3: warning: --tls none: the session crosses the network unencrypted\n");
 
-  auto s = open_session(resolved_.url.host, resolved_.url.port, resolved_.connect);
+  server_reply refusal;  // the -ERR to the greeting or to STLS, if that is what failed
+  auto s = open_session(resolved_.url.host, resolved_.url.port, resolved_.connect, &refusal);
   if (!s) {
     const std::string where = fmt::format("cannot open a session with {} port {}",
                                           resolved_.url.host, resolved_.url.port);
-    return failed(where, s.error(), {});
+    return failed(where, s.error(), refusal);
   }
   session_.emplace(std::move(*s));
   if (options_.verbose) {

@@ -29,8 +29,9 @@ int exit_code_for(const error& e) {
       return exit_unavailable;
     case errc::sink_failed:
       return exit_io;
-    case errc::no_acceptable_mechanism:
     case errc::tls_not_available:
+      return is_temporary(e.response) ? exit_temporary : exit_unavailable;
+    case errc::no_acceptable_mechanism:
     case errc::certificate_rejected:
     case errc::certificate_pin_mismatch:
       return exit_unavailable;
@@ -70,13 +71,27 @@ std::string printable(std::string_view text, std::size_t limit) {
   return out;
 }
 
+namespace {
+
+std::string quoted_refusal(const server_reply& reply) {
+  std::string text = "the server answered -ERR";
+  if (!reply.code_text.empty()) text += " [" + printable(reply.code_text, 40) + "]";
+  return text + " \"" + printable(reply.text) + "\"";
+}
+
+}  // namespace
+
 std::string failure_line(std::string_view what, const error& e, const server_reply& reply) {
   std::string line = "pop3: " + std::string(what) + ": ";
-  if (e.code == errc::server_error) {
-    line += "the server answered -ERR";
-    if (!reply.code_text.empty()) line += " [" + printable(reply.code_text, 40) + "]";
-    line += " \"" + printable(reply.text) + "\"";
-    return line;
+  if (e.code == errc::server_error) return line + quoted_refusal(reply);
+  if (e.code == errc::tls_not_available) {
+    // Three different causes behind one code: say which.
+    if (e.command == command_kind::capa)
+      return line + "TLS is required, but CAPA failed, so STLS cannot be asked for: " +
+             quoted_refusal(reply);
+    if (reply.command == command_kind::stls && !reply.ok)
+      return line + "TLS is required, but the server refused STLS: " + quoted_refusal(reply);
+    return line + "TLS is required, but the server does not offer STLS";
   }
   line += explain(e);  // with the system's or OpenSSL's words where they add something
   return line;

@@ -49,7 +49,8 @@ class capabilities {
   /// Forgets everything (at a new CAPA reply and after TLS).
   void clear() noexcept { *this = capabilities{}; }
 
-  static constexpr std::size_t max_text = 512;  ///< a CAPA line is at most 512 octets
+  /// The longest SASL or IMPLEMENTATION text kept (a longer one is a protocol error).
+  static constexpr std::size_t max_text = 2048;
 
  private:
   bool known_ = false;

@@ -35,14 +35,18 @@ struct connect_options {
 /// choosing a login method and for pipelining. A -ERR to CAPA is no error for implicit and
 /// none. The certificate is verified against `host` (see tls_handshake()).
 /// Errors: the connection's (host_not_found, connection_refused, ...), the greeting's,
-/// errc::tls_not_available (starttls: no STLS in CAPA, CAPA failed, or STLS refused), and the
-/// TLS errors of tls_handshake().
+/// errc::tls_not_available (starttls; error::command says why: capa — CAPA failed; stls — no
+/// STLS in CAPA, or, with the server's response code, STLS refused), and the TLS errors of
+/// tls_handshake().
+/// If the open fails because the server said -ERR (to the greeting, or to STLS) and `refusal`
+/// is not null, it receives that status line (its text and response code).
 result<session> open_session(std::string_view host, std::uint16_t port,
-                             const connect_options& options);
+                             const connect_options& options, server_reply* refusal = nullptr);
 
 /// The same over a connection made elsewhere (your own socket, a proxy, tests): TLS and the
 /// policy as above; `host` is the name the certificate must carry.
 result<session> open_session(std::unique_ptr<transport> connection, std::string_view host,
-                             const connect_options& options, std::string peer = {});
+                             const connect_options& options, std::string peer = {},
+                             server_reply* refusal = nullptr);
 
 }  // namespace pop3

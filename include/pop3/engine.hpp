@@ -118,7 +118,9 @@ class engine {
   /// command_not_allowed (wrong state, before the greeting, after QUIT, while STLS or AUTH is
   /// pending, a SASL response without a challenge), no_such_message (above
   /// highest_message()), apop_unavailable, pipeline_full, output_buffer_full, or the sticky
-  /// error.
+  /// error. Fatal: errc::unexpected_data if bytes are waiting in the receive buffer while no
+  /// reply is due — they cannot be the reply to this command (an injected or desynchronised
+  /// reply).
   result<void> submit(const command& command) noexcept;
   /// The driver finished the TLS handshake after events::start_tls. The engine forgets the
   /// capabilities (RFC 2595 §4) and is back in AUTHORIZATION. Errors: command_not_allowed if

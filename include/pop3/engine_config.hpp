@@ -26,8 +26,12 @@ struct engine_config {
   std::size_t receive_buffer_size = 32 * 1024;
   /// Output buffer: commands wait here until the driver drains them.
   std::size_t output_buffer_size = 16 * 1024;
-  /// Longest status line or listing line, CRLF included (RFC 1939 §3 and RFC 2449 §4: 512).
+  /// Longest status line (the first line of a reply, the greeting too), CRLF included
+  /// (RFC 1939 §3 and RFC 2449 §4: 512).
   std::size_t max_line_length = 512;
+  /// Longest line of a LIST, UIDL, CAPA or LANG listing, CRLF included. RFC 2449 limits only
+  /// first lines; a SASL capability naming many mechanisms can be longer than 512.
+  std::size_t max_listing_line_length = 4096;
   /// Longest SASL challenge or response line, CRLF included (an XOAUTH2 response with a
   /// Microsoft 365 token is several KiB).
   std::size_t max_sasl_line_length = 12 * 1024;

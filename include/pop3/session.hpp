@@ -115,8 +115,11 @@ class session {
                                  const session_options& options = {});
   /// Starts a session on an already connected transport (your own TCP stack, tests) and
   /// reads the greeting. Same errors as connect() after the connection is made.
+  /// If the server refuses the session (-ERR greeting) and `refusal` is not null, it receives
+  /// the server's status line.
   static result<session> start(std::unique_ptr<transport> connection,
-                               const session_options& options = {}, std::string peer = {});
+                               const session_options& options = {}, std::string peer = {},
+                               server_reply* refusal = nullptr);
 
   session(session&&) noexcept;
   session& operator=(session&&) noexcept;
@@ -175,6 +178,8 @@ class session {
   result<maildrop_stat> stat();
   result<std::vector<list_entry>> list();
   result<list_entry> list(std::uint32_t message);
+  /// UIDL for every message. Errors also: errc::duplicate_entry (fatal) if two messages share
+  /// a unique-id.
   result<std::vector<uidl_entry>> uidl();
   result<uidl_entry> uidl(std::uint32_t message);
   /// Streams message `message` into `sink` and returns its size in octets. On any failure

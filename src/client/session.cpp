@@ -27,12 +27,16 @@ result<session> session::connect(std::string_view host, std::uint16_t port,
 }
 
 result<session> session::start(std::unique_ptr<transport> connection,
-                               const session_options& options, std::string peer) {
+                               const session_options& options, std::string peer,
+                               server_reply* refusal) {
   auto eng = engine::create(options.engine);
   if (!eng) return unexpected(eng.error());
   session s(std::move(connection), std::move(*eng), options);
   s.peer_ = std::move(peer);
-  POP3_TRY(s.read_greeting());
+  if (auto greeted = s.read_greeting(); !greeted) {
+    if (refusal && greeted.error().code == errc::server_error) *refusal = s.last_reply();
+    return unexpected(greeted.error());
+  }
   return result<session>(std::move(s));
 }
 

@@ -1,6 +1,8 @@
 // One POP3 command at a time: each function sends its command and reads the whole reply.
 #include "pop3/session.hpp"
 
+#include <unordered_set>
+
 namespace pop3 {
 
 result<void> session::simple_command(const command& c) {
@@ -86,6 +88,11 @@ result<std::vector<uidl_entry>> session::uidl() {
     const auto& item = std::get<events::uidl_item>(ev);
     entries.push_back({item.message, std::string(item.uid)});
   }));
+  // RFC 1939 §7: a unique-id names one message. Two messages with one UID would make any
+  // decision by UID (keep, delete, already fetched) apply to the wrong message.
+  std::unordered_set<std::string_view> seen;
+  for (const auto& e : entries)
+    if (!seen.insert(e.uid).second) return fail(error(errc::duplicate_entry, command_kind::uidl));
   return entries;
 }
 

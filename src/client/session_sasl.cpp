@@ -13,6 +13,9 @@ result<void> session::sasl(std::string_view mechanism,
   std::optional<std::string> deferred;
   if (initial_response) {
     std::string encoded = base64_encode(*initial_response);
+    // Refused before anything is sent if even a response line cannot carry it.
+    if (encoded.size() + 2 > engine_.config().max_sasl_line_length)
+      return unexpected(errc::command_too_long, command_kind::auth);
     if (5 + mechanism.size() + 1 + std::max<std::size_t>(encoded.size(), 1) + 2 <= 255) {
       POP3_TRY(submit(cmd::auth(mechanism, encoded)));
     } else {
@@ -28,8 +31,12 @@ result<void> session::sasl(std::string_view mechanism,
     auto ev = next_event();
     if (!ev) return unexpected(ev.error());
     if (std::holds_alternative<events::ok>(*ev)) {
-      // A server that accepts a cancelled exchange is not to be trusted with the session.
-      if (cancelled) return fail(error(errc::unexpected_data, command_kind::auth));
+      // A server that accepts a cancelled exchange is not to be trusted with the session:
+      // leave, and report why the exchange was cancelled.
+      if (cancelled) {
+        close_untrusted();
+        return unexpected(*cancelled);
+      }
       return {};
     }
     if (const auto* err = std::get_if<events::err>(&*ev)) {
@@ -37,7 +44,10 @@ result<void> session::sasl(std::string_view mechanism,
       return unexpected(error(errc::server_error, command_kind::auth, err->code));
     }
     const auto& challenge = std::get<events::sasl_challenge>(*ev);
-    if (cancelled) return fail(error(errc::unexpected_data, command_kind::auth));
+    if (cancelled) {  // a challenge after "*": the server ignores the cancel
+      close_untrusted();
+      return unexpected(*cancelled);
+    }
     std::string answer;
     if (deferred && challenge.data.empty()) {
       answer = std::move(*deferred);

@@ -103,6 +103,10 @@ result<void> engine_core::submit_sasl_response(const command& c) noexcept {
 
 result<void> engine_core::submit(const command& c) noexcept {
   if (failure_) return unexpected(*failure_);
+  // Bytes that arrived when no reply was due were not asked for: taking them as the reply to
+  // this command would put every later reply one behind (security-cases.md 11).
+  if (queue_.empty() && phase_ == phase::status && in_begin_ < in_end_)
+    return fail(errc::unexpected_data, c.kind);
   if (c.kind == command_kind::sasl_response) return submit_sasl_response(c);
   if (c.kind == command_kind::none || c.kind == command_kind::greeting)
     return unexpected(errc::invalid_argument, c.kind);

@@ -10,7 +10,9 @@ namespace pop3 {
 
 result<void> validate(const engine_config& c) noexcept {
   const bool ok = c.max_line_length >= 16 && c.max_sasl_line_length >= 16 &&
-                  c.receive_buffer_size >= std::max(c.max_line_length, c.max_sasl_line_length) &&
+                  c.max_listing_line_length >= c.max_line_length &&
+                  c.receive_buffer_size >= std::max({c.max_line_length, c.max_sasl_line_length,
+                                                     c.max_listing_line_length}) &&
                   c.output_buffer_size >= std::max<std::size_t>(255, c.max_sasl_line_length) &&
                   c.max_in_flight >= 1 && c.max_messages >= 1 && c.max_capa_lines >= 1 &&
                   c.max_uid_length >= 1 && c.max_uid_length < c.max_line_length;

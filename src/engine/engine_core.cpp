@@ -270,7 +270,7 @@ result<bool> engine_core::mark_listed(std::uint32_t message) noexcept {
 }
 
 result<std::optional<event>> engine_core::next_listing_event() noexcept {
-  auto line = take_line(config_.max_line_length, current_.kind);
+  auto line = take_line(config_.max_listing_line_length, current_.kind);
   if (!line) return unexpected(line.error());
   if (!*line) {
     if (eof_) return fail(errc::connection_closed, current_.kind);

@@ -15,7 +15,8 @@ struct errc_info {
 constexpr errc_info errc_table[] = {
     {errc::invalid_argument, "invalid_argument",
      "invalid argument (empty, a control character, or message number 0)"},
-    {errc::command_too_long, "command_too_long", "command longer than 255 octets"},
+    {errc::command_too_long, "command_too_long",
+     "command longer than 255 octets (or a SASL response longer than the SASL line limit)"},
     {errc::command_not_allowed, "command_not_allowed",
      "command not allowed in the current session state"},
     {errc::pipeline_full, "pipeline_full", "too many commands awaiting replies"},

@@ -12,7 +12,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string login_replies = "+OK ready\r\n+OK\r\n+OK\r\n";
+/// The greeting and a USER/PASS login, each reply only after its command (a server that
+/// answers early is caught as sending data nobody asked for).
+scripted_server& log_in(scripted_server& s) {
+  return s.send("+OK ready\r\n")
+      .expect("USER a\r\n")
+      .send("+OK\r\n")
+      .expect("PASS b\r\n")
+      .send("+OK\r\n");
+}
 const std::string retr_reply =
     "+OK 52 octets\r\nSubject: faults\r\n\r\n..dot line\r\n..\r\nlast line\r\n.\r\n";
 const std::string message = "Subject: faults\r\n\r\n.dot line\r\n.\r\nlast line\r\n";
@@ -27,7 +35,7 @@ struct outcome {
 outcome run_retr(const fault_plan& plan, std::size_t* operations = nullptr) {
   auto [client, server_end] = make_memory_pair();
   scripted_server server(std::move(server_end));
-  server.send(login_replies + retr_reply).expect_close();
+  log_in(server).expect("RETR 1\r\n").send(retr_reply).expect_close();
   server.start();
   auto faulty = std::make_unique<fault_transport>(std::move(client), plan);
   fault_transport* probe = faulty.get();
@@ -118,7 +126,7 @@ struct hostile {
   hostile(const std::function<void(scripted_server&)>& script, session_options o) {
     auto [client, server_end] = make_memory_pair();
     server = std::make_unique<scripted_server>(std::move(server_end));
-    server->send(login_replies);
+    log_in(*server);
     script(*server);
     server->start();
     s = session::start(std::move(client), o);
@@ -140,8 +148,11 @@ session_options patient() {
 
 // security-cases.md 32: 1 MiB without CRLF.
 TEST(session_faults, megabyte_status_line_without_crlf) {
-  hostile h([](scripted_server& s) { s.send(std::string(1 << 20, 'A')).expect_close(); },
-            patient());
+  hostile h(
+      [](scripted_server& s) {
+        s.expect("NOOP\r\n").send(std::string(1 << 20, 'A')).expect_close();
+      },
+      patient());
   auto r = h.s->noop();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::line_too_long);
@@ -156,7 +167,7 @@ TEST(session_faults, endless_uidl_listing_hits_the_message_limit) {
     endless += std::to_string(i) + " uid" + std::to_string(i) + "\r\n";
   session_options o = patient();
   o.engine.max_messages = 1000;
-  hostile h([&](scripted_server& s) { s.send(endless).expect_close(); }, o);
+  hostile h([&](scripted_server& s) { s.expect("UIDL\r\n").send(endless).expect_close(); }, o);
   auto r = h.s->uidl();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::message_number_out_of_range);
@@ -169,7 +180,8 @@ TEST(session_faults, endless_message_hits_the_command_deadline) {
   std::string lines;
   for (int i = 0; i < 2000; ++i)
     lines += "more data\r\n";
-  hostile h([&](scripted_server& s) { s.send("+OK\r\n").trickle(lines, 2ms); }, o);
+  hostile h([&](scripted_server& s) { s.expect("RETR 1\r\n").send("+OK\r\n").trickle(lines, 2ms); },
+            o);
   string_sink sink;
   auto r = h.s->retr(1, sink);
   ASSERT_FALSE(r);
@@ -183,7 +195,11 @@ TEST(session_faults, endless_message_hits_the_command_deadline) {
 TEST(session_faults, slow_server_hits_the_command_deadline) {
   session_options o = patient();
   o.command_timeout = 200ms;
-  hostile h([](scripted_server& s) { s.trickle("+OK 1 1000 slowly but surely\r\n", 20ms); }, o);
+  hostile h(
+      [](scripted_server& s) {
+        s.expect("STAT\r\n").trickle("+OK 1 1000 slowly but surely\r\n", 20ms);
+      },
+      o);
   auto r = h.s->stat();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::deadline_exceeded);
@@ -194,7 +210,7 @@ TEST(session_faults, slow_server_hits_the_command_deadline) {
 TEST(session_faults, silent_server_hits_the_idle_timeout) {
   session_options o = patient();
   o.idle_timeout = 100ms;
-  hostile h([](scripted_server& s) { s.expect_close(); }, o);
+  hostile h([](scripted_server& s) { s.expect("STAT\r\n").expect_close(); }, o);
   auto r = h.s->stat();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::timeout);
@@ -203,24 +219,30 @@ TEST(session_faults, silent_server_hits_the_idle_timeout) {
 // security-cases.md 39 through the session: fatal, and the connection is closed.
 TEST(session_faults, malformed_listings) {
   struct row {
+    std::string command;
     std::string reply;
     errc code;
     std::function<error(session&)> call;
   };
   const std::vector<row> rows = {
-      {"+OK -1 0\r\n", errc::malformed_reply, [](session& s) { return s.stat().error(); }},
-      {"+OK 3 99999999999999999999\r\n", errc::number_overflow,
+      {"STAT\r\n", "+OK -1 0\r\n", errc::malformed_reply,
        [](session& s) { return s.stat().error(); }},
-      {"+OK\r\n1 10\r\n1 10\r\n.\r\n", errc::duplicate_entry,
+      {"STAT\r\n", "+OK 3 99999999999999999999\r\n", errc::number_overflow,
+       [](session& s) { return s.stat().error(); }},
+      {"LIST\r\n", "+OK\r\n1 10\r\n1 10\r\n.\r\n", errc::duplicate_entry,
        [](session& s) { return s.list().error(); }},
-      {"+OK\r\n0 10\r\n.\r\n", errc::message_number_out_of_range,
+      {"LIST\r\n", "+OK\r\n0 10\r\n.\r\n", errc::message_number_out_of_range,
        [](session& s) { return s.list().error(); }},
-      {"+OK 4 10\r\n", errc::wrong_message_number, [](session& s) { return s.list(3).error(); }},
-      {"+OK\r\n1 bad\x01uid\r\n.\r\n", errc::invalid_uid,
+      {"LIST 3\r\n", "+OK 4 10\r\n", errc::wrong_message_number,
+       [](session& s) { return s.list(3).error(); }},
+      {"UIDL\r\n", "+OK\r\n1 bad\x01uid\r\n.\r\n", errc::invalid_uid,
+       [](session& s) { return s.uidl().error(); }},
+      {"UIDL\r\n", "+OK\r\n1 same\r\n2 same\r\n.\r\n", errc::duplicate_entry,
        [](session& s) { return s.uidl().error(); }},
   };
   for (const row& r : rows) {
-    hostile h([&](scripted_server& s) { s.send(r.reply).expect_close(); }, patient());
+    hostile h([&](scripted_server& s) { s.expect(r.command).send(r.reply).expect_close(); },
+              patient());
     EXPECT_EQ(r.call(*h.s).code, r.code) << r.reply;
     EXPECT_EQ(h.s->noop().error().code, r.code) << "sticky: " << r.reply;
   }

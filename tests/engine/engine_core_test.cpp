@@ -32,11 +32,22 @@ TEST(engine_core, status_line_length_limit) {
   EXPECT_EQ(f.eng().failure()->command, command_kind::noop);
 }
 
-TEST(engine_core, greeting_and_listing_lines_have_the_same_limit) {
+TEST(engine_core, greeting_has_the_status_line_limit_and_listings_their_own) {
   engine_fixture f;
   EXPECT_EQ(f.feed("+OK " + std::string(600, 'g') + "\r\n"), (lines{"error line_too_long"}));
-  EXPECT_EQ(after_login(cmd::uidl(), "+OK\r\n1 " + std::string(600, 'u') + "\r\n.\r\n"),
+  // RFC 2449 §4 limits first lines only: a long SASL capability is fine up to the listing limit.
+  const std::string sasl(3000, 'S');
+  EXPECT_EQ(after_login(cmd::capa(), "+OK\r\nSASL " + sasl + "\r\n.\r\n"),
+            (lines{"ok CAPA \"\"", "error line_too_long"}));  // over capabilities::max_text
+  const std::string mechanisms = std::string(1500, 'M');
+  EXPECT_EQ(after_login(cmd::capa(), "+OK\r\nSASL " + mechanisms + "\r\n.\r\n"),
+            (lines{"ok CAPA \"\"", "capa SASL \"" + mechanisms + "\"", "end CAPA"}));
+  EXPECT_EQ(after_login(cmd::uidl(), "+OK\r\n1 " + std::string(5000, 'u') + "\r\n.\r\n"),
             (lines{"ok UIDL \"\"", "error line_too_long"}));
+  engine_config config;
+  config.max_listing_line_length = 600;
+  EXPECT_EQ(after_login(cmd::capa(), "+OK\r\nSASL " + std::string(700, 'x') + "\r\n.\r\n", config),
+            (lines{"ok CAPA \"\"", "error line_too_long"}));
 }
 
 TEST(engine_core, configurable_line_limit) {
@@ -206,6 +217,22 @@ TEST(engine_core, data_nobody_asked_for_is_fatal) {
   engine_fixture f;
   f.login();
   EXPECT_EQ(f.feed("+OK surprise\r\n"), (lines{"error unexpected_data"}));
+}
+
+// security-cases.md 11: bytes that came with the greeting, before any command, are not the
+// reply to the next command, however it is timed.
+TEST(engine_core, data_waiting_when_a_command_is_submitted_is_fatal) {
+  engine_config config;
+  auto eng = engine::create(config).value();
+  const std::string segment = "+OK ready\r\n+OK\r\nX-FORGED\r\n.\r\n";
+  ASSERT_EQ(eng.feed(std::span<const char>(segment.data(), segment.size())).value(),
+            segment.size());
+  ASSERT_TRUE(std::holds_alternative<events::greeting>(*eng.next_event().value()));
+  auto r = eng.submit(cmd::capa());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::unexpected_data);
+  EXPECT_EQ(eng.pending_output().size(), 0u);  // nothing sent
+  EXPECT_EQ(eng.failure()->code, errc::unexpected_data);
 }
 
 // security-cases.md 5-7: bytes after the +OK to STLS, arriving (a) in the same read, (b) one
@@ -437,6 +464,12 @@ TEST(engine_core, config_validation) {
   EXPECT_EQ(validate(c).error().code, errc::invalid_argument);
   c = {};
   c.max_uid_length = 512;
+  EXPECT_EQ(validate(c).error().code, errc::invalid_argument);
+  c = {};
+  c.max_listing_line_length = 100;  // shorter than a status line
+  EXPECT_EQ(validate(c).error().code, errc::invalid_argument);
+  c = {};
+  c.max_listing_line_length = 64 * 1024;  // longer than the receive buffer
   EXPECT_EQ(validate(c).error().code, errc::invalid_argument);
 }
 

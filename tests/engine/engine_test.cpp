@@ -12,6 +12,7 @@ TEST(engine, feed_takes_what_fits_and_the_rest_after_draining) {
   engine_config config;
   config.receive_buffer_size = 600;
   config.max_sasl_line_length = 600;
+  config.max_listing_line_length = 600;
   auto eng = engine::create(config).value();
   const std::string greeting = "+OK ready\r\n";
   const std::string replies = greeting + std::string(1000, 'x');  // more than the buffer

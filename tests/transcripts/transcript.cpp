@@ -37,8 +37,10 @@ transcript load_transcript(const std::filesystem::path& file) {
     if (line.empty() || line[0] == '#') continue;
     if (line.rfind("S: ", 0) == 0 || line == "S:") {
       t.server_bytes += unescape(line.size() > 3 ? line.substr(3) : "") + "\r\n";
+      t.gates.push_back({t.server_bytes.size(), t.commands.size()});
     } else if (line.rfind("S-: ", 0) == 0) {
       t.server_bytes += unescape(line.substr(4));
+      t.gates.push_back({t.server_bytes.size(), t.commands.size()});
     } else if (line.rfind("C: ", 0) == 0) {
       t.commands.push_back({unescape(line.substr(3)), t.expected_events.size(), next_wire});
       next_wire = false;
@@ -104,7 +106,13 @@ class replayer {
       while (!piece.empty() && !stopped_) {
         pump();
         if (stopped_) break;
-        auto taken = engine_.feed(std::span<const char>(piece.data(), piece.size()));
+        const std::size_t allowed = std::min(piece.size(), released() - fed_);
+        if (allowed == 0) {
+          ADD_FAILURE() << t_.name << ": the server would wait for a command that never came";
+          stopped_ = true;
+          break;
+        }
+        auto taken = engine_.feed(std::span<const char>(piece.data(), allowed));
         if (!taken) {
           stop(taken.error());
           break;
@@ -116,6 +124,7 @@ class replayer {
           break;
         }
         piece.remove_prefix(*taken);
+        fed_ += *taken;
       }
       pump();
     }
@@ -157,8 +166,17 @@ class replayer {
     }
   }
 
+  /// How many server bytes the commands submitted so far allow.
+  std::size_t released() const {
+    std::size_t end = 0;
+    for (const auto& g : t_.gates)
+      if (g.commands_before <= next_command_) end = g.end;
+    return end;
+  }
+
   const transcript& t_;
   engine engine_;
+  std::size_t fed_ = 0;
   event_log log_;
   std::string client_bytes_;
   std::size_t next_command_ = 0;

@@ -1,7 +1,8 @@
 // Golden transcripts: files of S:/C:/E: lines replayed through the engine.
 //
 //   # comment                  ignored
-//   S: +OK ready <a@b>         server line; CRLF is appended; \r \n \t \\ \xHH escapes
+//   S: +OK ready <a@b>         server line; CRLF is appended; \r \n \t \\ \xHH escapes;
+//                              it is fed only after the C: lines above it were submitted
 //   S-: partial                server bytes without CRLF appended
 //   C: APOP mrose 1234...      a command line; the harness submits the typed command parsed
 //                              from it and asserts that exactly this line (plus CRLF) is sent
@@ -32,6 +33,13 @@ struct transcript {
   std::string password;
   std::vector<transcript_command> commands;
   std::string server_bytes;  ///< every S: line, concatenated
+  /// A server only answers commands it has received: the bytes up to `end` may reach the
+  /// client only once `commands_before` commands were submitted.
+  struct gate {
+    std::size_t end = 0;
+    std::size_t commands_before = 0;
+  };
+  std::vector<gate> gates;
   bool eof = false;
   std::vector<std::string> expected_events;
 };

@@ -39,6 +39,7 @@ class transcript_test : public ::testing::TestWithParam<std::string> {
 engine_config tiny_config() {
   engine_config c;
   c.max_line_length = 128;
+  c.max_listing_line_length = 128;
   c.max_sasl_line_length = 128;
   c.receive_buffer_size = 128;
   c.output_buffer_size = 255;

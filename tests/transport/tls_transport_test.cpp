@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <openssl/x509_vfy.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "pop3/tcp_transport.hpp"
@@ -26,7 +28,10 @@ tls_test_server_options serving(key_and_certificate identity) {
 
 class tls_handshake_test : public ::testing::Test {
  protected:
-  tls_handshake_test() : ca_file_(std::filesystem::temp_directory_path() / "pop3-tls-test-ca.pem") {
+  // One file per process: ctest runs the tests of this file in parallel processes.
+  tls_handshake_test()
+      : ca_file_(std::filesystem::temp_directory_path() /
+                 ("pop3-tls-test-ca-" + std::to_string(::getpid()) + ".pem")) {
     ca_.write_ca_pem(ca_file_);
   }
   ~tls_handshake_test() override { std::filesystem::remove(ca_file_); }
