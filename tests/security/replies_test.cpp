@@ -46,6 +46,20 @@ std::string retr_reply(const std::string& wire_body) {
   return "+OK message follows\r\n" + wire_body + ".\r\n";
 }
 
+// `pop3 retr 1` in cleartext against a server that sends RETR's reply one byte per segment.
+process_result retr_one_byte_per_segment(const std::string& wire_body) {
+  cleartext_server_options options;
+  options.script = {{"CAPA", "+OK\r\nUSER\r\n.\r\n"},
+                    {"USER alice", "+OK\r\n"},
+                    {"PASS " + test_password, "+OK\r\n"},
+                    {"RETR 1", retr_reply(wire_body), false, true}};
+  cleartext_pop3_server server(options);
+  process_result r =
+      pop3({"retr", "--tls", "none", "--auth", "user", pop3_url(server.port()), "1"});
+  EXPECT_TRUE(server.wait_until_done());
+  return r;
+}
+
 // The message as RETR sends it: every line starting with '.' gets another one.
 std::string dot_stuffed(const std::string& message) {
   std::string out;
@@ -110,15 +124,7 @@ TEST(replies, case34_line_endings) {
   }
   {
     // The same, arriving one byte per segment (CR and LF split across reads).
-    cleartext_server_options options;
-    options.script = {{"CAPA", "+OK\r\nUSER\r\n.\r\n"},
-                      {"USER alice", "+OK\r\n"},
-                      {"PASS " + test_password, "+OK\r\n"},
-                      {"RETR 1", retr_reply(message), false, true}};
-    cleartext_pop3_server server(options);
-    const process_result r =
-        pop3({"retr", "--tls", "none", "--auth", "user", pop3_url(server.port()), "1"});
-    ASSERT_TRUE(server.wait_until_done());
+    const process_result r = retr_one_byte_per_segment(message);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, message);
   }
@@ -141,15 +147,7 @@ TEST(replies, case35_dot_stuffing) {
   }
   {
     // One byte per segment: a stuffed dot or the terminator split across reads.
-    cleartext_server_options options;
-    options.script = {{"CAPA", "+OK\r\nUSER\r\n.\r\n"},
-                      {"USER alice", "+OK\r\n"},
-                      {"PASS " + test_password, "+OK\r\n"},
-                      {"RETR 1", retr_reply(wire), false, true}};
-    cleartext_pop3_server server(options);
-    const process_result r =
-        pop3({"retr", "--tls", "none", "--auth", "user", pop3_url(server.port()), "1"});
-    ASSERT_TRUE(server.wait_until_done());
+    const process_result r = retr_one_byte_per_segment(wire);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, message);
   }

@@ -337,6 +337,16 @@ TEST(starttls, case13_auth_path_skips_tls) {
   const key_and_certificate client = ca().issue(localhost_spec());
   write_file(directory / "client.pem", client.certificate_pem);
   write_file(directory / "client.key", client.key_pem);
+  const auto stat_with_client_certificate = [&](const char* method, std::string url) {
+    return std::vector<std::string>{"stat",
+                                    "--auth",
+                                    method,
+                                    "--cert",
+                                    (directory / "client.pem").string(),
+                                    "--key",
+                                    (directory / "client.key").string(),
+                                    std::move(url)};
+  };
   const char* methods[] = {"auto",    "user",        "apop",        "plain",
                            "login",   "cram-md5",    "scram-sha-1", "scram-sha-256",
                            "xoauth2", "oauthbearer", "external"};
@@ -354,14 +364,7 @@ TEST(starttls, case13_auth_path_skips_tls) {
       if (stls_offered) options.capabilities_before_tls.push_back("STLS");
       options.stls_reply = "-ERR no\r\n";
       const tls_run run = run_against(options, [&](std::uint16_t port) {
-        return std::vector<std::string>{"stat",
-                                        "--auth",
-                                        method,
-                                        "--cert",
-                                        (directory / "client.pem").string(),
-                                        "--key",
-                                        (directory / "client.key").string(),
-                                        pop3_url(port)};
+        return stat_with_client_certificate(method, pop3_url(port));
       });
       EXPECT_EQ(run.cli.exit_code, 69) << run.cli.err;
       EXPECT_TRUE(mentions(run.cli.err, "TLS is required")) << run.cli.err;
@@ -375,14 +378,7 @@ TEST(starttls, case13_auth_path_skips_tls) {
     tls_test_server_options options = pop3s_server();
     options.identity = ca().self_signed(localhost_spec());
     const tls_run run = run_against(options, [&](std::uint16_t port) {
-      return std::vector<std::string>{"stat",
-                                      "--auth",
-                                      method,
-                                      "--cert",
-                                      (directory / "client.pem").string(),
-                                      "--key",
-                                      (directory / "client.key").string(),
-                                      pop3s_url(port)};
+      return stat_with_client_certificate(method, pop3s_url(port));
     });
     EXPECT_EQ(run.cli.exit_code, 69) << run.cli.err;
     EXPECT_TRUE(mentions(run.cli.err, "certificate was rejected")) << run.cli.err;
@@ -391,8 +387,7 @@ TEST(starttls, case13_auth_path_skips_tls) {
 }
 
 TEST(starttls, case14_mechanism_flood) {
-  // About 60 names: the weak and the unknown, garbage, and PLAIN near the end. (Kept within
-  // the engine's 512-octet line limit, which applies to CAPA lines too.)
+  // About 60 names: the weak and the unknown, garbage, and PLAIN near the end.
   std::string flood = "SASL";
   for (const char* name :
        {"APOP", "CRAM-MD5", "DIGEST-MD5", "NTLM", "GSSAPI", "KERBEROS_V4", "ANONYMOUS", "OTP",
