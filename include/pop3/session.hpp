@@ -95,6 +95,20 @@ struct batch_item {
   std::uint64_t octets = 0;  ///< retr_many: bytes written to the sink
 };
 
+/// The callbacks of session::retrieve_and_delete().
+struct batch_steps {
+  /// The sink for a message whose data begins; it must live until its finish() or abort().
+  std::function<body_sink&(std::uint32_t message)> sink_for;
+  /// A RETR ended: `item.outcome` is success if its sink finished, else why not (-ERR, a
+  /// local refusal, sink_failed). Returns true to send DELE for the message. Empty: never.
+  std::function<bool(const batch_item& item)> retrieved;
+  /// A DELE ended: success, -ERR (server_error, `item.reply`), or a local refusal. May be empty.
+  std::function<void(const batch_item& item)> deleted;
+  /// Asked before each RETR is sent: false sends no more RETRs, though the replies of those
+  /// in flight are still read and their DELEs still sent when asked for. Empty: always true.
+  std::function<bool()> go_on;
+};
+
 /// A piece of a message read with begin_retr()/begin_top() and read_body_piece().
 struct body_piece {
   std::string_view bytes;  ///< valid until the next call on the session
@@ -205,6 +219,19 @@ class session {
   /// Marks several messages deleted, pipelined like retr_many.
   result<std::vector<batch_item>> dele_many(std::span<const std::uint32_t> messages);
 
+  /// What a mail retrieval agent does: DELE for each of `to_delete`, then RETR for each of
+  /// `to_retrieve`, each followed by its DELE if `steps.retrieved` asks for it, all sharing
+  /// one window of window() commands in flight (one at a time without pipelining). A DELE
+  /// is only ever sent after its message's RETR ended and retrieved() returned true, so a
+  /// caller that makes the message durable inside its sink's finish() (or inside
+  /// retrieved()) never has a message deleted that it does not hold. DELEs waiting to be
+  /// sent go before new RETRs. A fatal error aborts the sink being written, ends the batch
+  /// and is returned; retrieved()/deleted() have then been called for every command whose
+  /// reply was read.
+  result<void> retrieve_and_delete(std::span<const std::uint32_t> to_retrieve,
+                                   std::span<const std::uint32_t> to_delete,
+                                   const batch_steps& steps);
+
   /// Pull-style retrieval, for callers that hand data out piece by piece (the NetX API):
   /// begin_retr() sends RETR and waits for its +OK; then read_body_piece() returns the data
   /// until a piece with `last`. No other command may be sent in between
@@ -247,9 +274,6 @@ class session {
   result<std::uint64_t> read_body(command_kind kind, const std::function<body_sink&()>& open_sink,
                                   body_sink*& opened);
   std::size_t window() const noexcept;
-  result<std::vector<batch_item>> run_batch(
-      std::span<const std::uint32_t> messages, command_kind kind,
-      const std::function<result<std::uint64_t>(std::uint32_t)>& read_reply);
 
   std::unique_ptr<transport> connection_;
   engine engine_;
