@@ -1,5 +1,5 @@
-// Where the CLI gets a password: never from the command line (argv is visible to every user
-// of the machine), but from POP3_PASSWORD, a file, or a command's output.
+// The password options of the one-shot commands (--password-file, --password-command,
+// POP3_PASSWORD), read through the agent's read_secret().
 #pragma once
 
 #include <optional>
@@ -14,12 +14,10 @@ struct password_source {
   std::optional<std::string> command;  ///< --password-command CMD
 };
 
-/// The password from, in this order: --password-file (its first line), --password-command
-/// (the first line of its standard output; it must exit 0), or the POP3_PASSWORD environment
-/// variable. A trailing CR is removed from a line. Errors (with a message in `why`, never
-/// containing the password): errc::invalid_argument if both options are given or none of the
-/// three sources is; errc::io_error if the file cannot be read or the command cannot be run
-/// or fails.
+/// The password from --password-file (its first line), --password-command (the first line of
+/// its output; it must exit 0), or the POP3_PASSWORD environment variable. Errors (words in
+/// `why`, never the password): errc::invalid_argument if both options or none of the three
+/// sources are given; errc::io_error if the file cannot be read or the command fails.
 result<std::string> read_password(const password_source& source, std::string& why);
 
 }  // namespace pop3::cli

@@ -1,39 +1,18 @@
-// The CLI's words: exit codes (sysexits.h, as mpop uses them) and one-line error messages.
+// The CLI's words: exit codes and one-line errors (shared with `pop3 fetch`, see
+// src/agent/fetch/exit_status.hpp) and the protocol trace.
 #pragma once
 
-#include <string>
 #include <string_view>
 
+#include "fetch/exit_status.hpp"
 #include "pop3/session.hpp"
 
 namespace pop3::cli {
 
-/// sysexits.h values.
-enum exit_code : int {
-  exit_ok = 0,
-  exit_usage = 64,        ///< EX_USAGE: bad command line
-  exit_data = 65,         ///< EX_DATAERR: bad input data (e.g. no such message)
-  exit_no_host = 68,      ///< EX_NOHOST: host not found
-  exit_unavailable = 69,  ///< EX_UNAVAILABLE: refused, or the server said -ERR
-  exit_software = 70,     ///< EX_SOFTWARE: an internal error
-  exit_io = 74,           ///< EX_IOERR: input/output error (network or local file)
-  exit_temporary = 75,    ///< EX_TEMPFAIL: try again later (timeouts, [SYS/TEMP], [IN-USE])
-  exit_protocol = 76,     ///< EX_PROTOCOL: the server broke the protocol
-  exit_auth = 77,         ///< EX_NOPERM: authentication failed
-  exit_config = 78,       ///< EX_CONFIG: configuration error (e.g. password source)
-};
-
-/// The exit code for a failure of the library.
-int exit_code_for(const error& e);
-
-/// Text from the network or a file made safe for a terminal: control characters, DEL and
-/// bytes >= 0x80 become \xHH (so no escape sequence reaches the terminal), at most `limit`
-/// input bytes are shown, "..." marks a cut.
-std::string printable(std::string_view text, std::size_t limit = 200);
-
-/// One line: "pop3: WHAT: DESCRIPTION" plus, for a -ERR, the server's code and text:
-/// `pop3: login failed: the server answered -ERR [AUTH] "Authentication failed."`.
-std::string failure_line(std::string_view what, const error& e, const server_reply& reply);
+using enum agent::exit_code;
+using agent::exit_code_for;
+using agent::failure_line;
+using agent::printable;
 
 /// Writes a trace line to stderr: "C: ..." for what was sent, "S: ..." for what came.
 void print_trace(void* context, trace_kind kind, std::string_view line);
