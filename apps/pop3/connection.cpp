@@ -18,68 +18,61 @@ bool connection::resolve() {
   }
   if (resolved_.url.port == 0) resolved_.url.port = default_port(resolved_.url.tls);
 
-  connect_options& c = resolved_.connect;
-  c.tls = resolved_.url.tls;
-  const auto timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(options_.timeout_seconds * 1000));
-  c.session.connect_timeout = timeout;
-  c.session.idle_timeout = timeout;
-  c.session.command_timeout = 10 * timeout;
-  c.tls_settings.handshake_timeout = timeout;
-  if (options_.verbose) c.session.engine.trace = &print_trace;
-  c.tls_settings.verify = !options_.insecure;
-  if (options_.ca_file) c.tls_settings.ca_file = *options_.ca_file;
+  agent::account_config& a = resolved_.account;
+  a.host = resolved_.url.host;
+  a.port = resolved_.url.port;
+  a.tls = resolved_.url.tls;
+  a.user = options_.user ? *options_.user : resolved_.url.user;
+  a.timeout_seconds = options_.timeout_seconds;
+  a.insecure = options_.insecure;
+  if (options_.ca_file) a.ca_file = *options_.ca_file;
   for (const std::string& text : options_.pins) {
     auto pin = parse_certificate_pin(text);
     if (!pin)
       return usage("--pin must be sha256: followed by 64 hex digits or 44 base64 characters");
-    c.tls_settings.pins.push_back(*pin);
+    a.pins.push_back(*pin);
   }
   if (options_.client_certificate.has_value() != options_.client_key.has_value())
     return usage("--cert and --key go together");
   if (options_.client_certificate) {
-    c.tls_settings.client_certificate_file = *options_.client_certificate;
-    c.tls_settings.client_key_file = *options_.client_key;
+    a.client_certificate = *options_.client_certificate;
+    a.client_key = *options_.client_key;
   }
-
   auto mechanism = parse_auth_mechanism(options_.auth);
   if (!mechanism) return usage("unknown --auth method \"" + printable(options_.auth, 40) + "\"");
-  resolved_.auth.mechanism = *mechanism;
-  resolved_.auth.xoauth2_one_step = options_.xoauth2_one_step;
-  resolved_.auth.host = resolved_.url.host;
-  resolved_.auth.port = resolved_.url.port;
-  resolved_.who.user = options_.user ? *options_.user : resolved_.url.user;
+  a.auth = *mechanism;
+  a.xoauth2_one_step = options_.xoauth2_one_step;
+  resolved_.connect =
+      agent::connection_settings(a, options_.verbose ? &print_trace : trace_function{});
   return true;
 }
 
 bool connection::open(bool login) {
   if (!resolve()) return false;
-  if (login && resolved_.who.user.empty() && resolved_.auth.mechanism != auth_mechanism::external)
+  const agent::account_config& account = resolved_.account;
+  if (login && account.user.empty() && account.auth != auth_mechanism::external)
     return usage("no user name: give it in the URL (pop3s://USER@HOST) or with --user");
   if (login) {
     std::string why;
     auto secret = read_password(options_.password, why);
-    if (!secret && resolved_.auth.mechanism != auth_mechanism::external) {
+    if (!secret && account.auth != auth_mechanism::external) {
       fmt::print(stderr, "pop3: {}\n", why);
       code_ = secret.error().code == errc::invalid_argument ? exit_usage : exit_config;
       return false;
     }
-    if (secret) resolved_.who.secret = std::move(*secret);
+    if (secret) secret_ = std::move(*secret);
   }
   if (options_.insecure)
     fmt::print(stderr,
                "pop3: warning: --insecure: the server's certificate is not checked; anyone on "
                "the network path can read and change this session, password included\n");
-  if (resolved_.url.tls == tls_mode::none && login)
+  if (account.tls == tls_mode::none && login)
     fmt::print(stderr, "pop3: warning: --tls none: the session crosses the network unencrypted\n");
 
-  server_reply refusal;  // the -ERR to the greeting or to STLS, if that is what failed
-  auto s = open_session(resolved_.url.host, resolved_.url.port, resolved_.connect, &refusal);
-  if (!s) {
-    const std::string where = fmt::format("cannot open a session with {} port {}",
-                                          resolved_.url.host, resolved_.url.port);
-    return failed(where, s.error(), refusal);
-  }
+  agent::session_failure failure;
+  auto s = agent::open_account_session(account, options_.verbose ? &print_trace : trace_function{},
+                                       failure);
+  if (!s) return failed(failure);
   session_.emplace(std::move(*s));
   if (options_.verbose) {
     fmt::print(stderr, "* connected to {}", session_->peer());
@@ -92,17 +85,11 @@ bool connection::open(bool login) {
 }
 
 bool connection::log_in() {
-  auto used = authenticate(*session_, resolved_.who, resolved_.auth);
-  if (used) {
-    if (options_.verbose) fmt::print(stderr, "* logged in with {}\n", to_string(*used));
-    return true;
-  }
-  if (used.error().code == errc::no_acceptable_mechanism && !session_->tls())
-    return failed(
-        "login refused without TLS (the password would cross the network in "
-        "cleartext; choose a method with --auth to send it anyway)",
-        used.error());
-  return failed("login failed", used.error());
+  agent::session_failure failure;
+  auto used = agent::log_in(*session_, resolved_.account, std::move(secret_), failure);
+  if (!used) return failed(failure);
+  if (options_.verbose) fmt::print(stderr, "* logged in with {}\n", to_string(*used));
+  return true;
 }
 
 bool connection::failed(std::string_view what, const error& e) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "commands.hpp"
+#include "fetch/account_session.hpp"
 #include "pop3/auth.hpp"
 #include "pop3/connect.hpp"
 #include "pop3/session.hpp"
@@ -15,12 +16,12 @@
 
 namespace pop3::cli {
 
-/// What the command line asks for, checked.
+/// What the command line asks for, checked: as an account (the same settings a
+/// configuration file gives `pop3 fetch`), and the connect options made from it.
 struct resolved_options {
   server_url url;  // port and tls resolved
+  agent::account_config account;
   connect_options connect;
-  auth_options auth;
-  credentials who;  // without the secret until login
 };
 
 class connection {
@@ -46,11 +47,13 @@ class connection {
 
  private:
   bool failed(std::string_view what, const error& e, const server_reply& reply);
+  bool failed(const agent::session_failure& f) { return failed(f.what, f.cause, f.reply); }
   bool usage(const std::string& why);
   bool log_in();
 
   const common_options& options_;
   resolved_options resolved_;
+  std::string secret_;  // read by open(), handed to the login
   std::optional<session> session_;
   int code_ = exit_ok;
 };

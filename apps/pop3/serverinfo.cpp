@@ -61,7 +61,7 @@ json sasl_json(std::string_view mechanisms) {
 }
 
 void print_plain(const server_facts& f, const resolved_options& r) {
-  fmt::print("server:        {} ({}, TLS {})\n", f.peer, r.url.host, to_string(r.url.tls));
+  fmt::print("server:        {} ({}, TLS {})\n", f.peer, r.account.host, to_string(r.url.tls));
   fmt::print("greeting:      {}\n", printable(f.greeting));
   if (f.tls) {
     fmt::print("TLS:           {} {}\n", f.tls->version, f.tls->cipher);
@@ -99,7 +99,7 @@ int run_serverinfo(const common_options& options) {
   connection c(options);
   if (!c.resolve()) return c.code();
   const resolved_options& r = c.resolved();
-  const std::string where = fmt::format("{} port {}", r.url.host, r.url.port);
+  const std::string where = fmt::format("{} port {}", r.account.host, r.url.port);
   auto fail = [&](std::string_view what, const error& e) {
     c.failed(what, e);
     return c.code();
@@ -107,14 +107,14 @@ int run_serverinfo(const common_options& options) {
 
   tcp_options tcp;
   tcp.connect_timeout = r.connect.session.connect_timeout;
-  auto tcp_connection = tcp_transport::connect(r.url.host, r.url.port, tcp, no_deadline);
+  auto tcp_connection = tcp_transport::connect(r.account.host, r.url.port, tcp, no_deadline);
   if (!tcp_connection) return fail("cannot connect to " + where, tcp_connection.error());
   server_facts facts;
   facts.peer = (*tcp_connection)->peer_address();
   std::unique_ptr<transport> link = std::move(*tcp_connection);
   if (r.url.tls == tls_mode::implicit) {
     auto encrypted =
-        tls_handshake(std::move(link), r.url.host, r.connect.tls_settings, no_deadline);
+        tls_handshake(std::move(link), r.account.host, r.connect.tls_settings, no_deadline);
     if (!encrypted) return fail("TLS with " + where + " failed", encrypted.error());
     link = std::move(*encrypted);
   }
@@ -128,7 +128,7 @@ int run_serverinfo(const common_options& options) {
     facts.before_tls = *before;
     if (!c->protocol().server_capabilities().stls)
       return fail("TLS is required", error(errc::tls_not_available));
-    if (auto tls = c->starttls(r.url.host, r.connect.tls_settings); !tls)
+    if (auto tls = c->starttls(r.account.host, r.connect.tls_settings); !tls)
       return fail("STLS failed", tls.error());
   }
   auto after = c->capa();
@@ -149,7 +149,7 @@ int run_serverinfo(const common_options& options) {
 
   if (options.json) {
     json doc = {{"server",
-                 {{"host", r.url.host},
+                 {{"host", r.account.host},
                   {"port", r.url.port},
                   {"address", facts.peer},
                   {"tls_mode", to_string(r.url.tls)}}},
