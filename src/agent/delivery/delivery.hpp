@@ -1,10 +1,12 @@
 // Where `pop3 fetch` puts messages: a Maildir, an mboxrd file, or the standard input of a
 // mail delivery agent (MDA). Every kind streams: memory does not grow with message size.
+// A message reported delivered survives a power cut; a failed one leaves nothing behind.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +24,8 @@ struct message_info {
 };
 
 /// Line ends of what is stored. The server sends CRLF; Unix mail tools expect LF.
+/// lf: each CRLF becomes LF; a bare CR or a bare LF is stored as it is.
+/// crlf: the data is stored as received.
 enum class line_ending : std::uint8_t { lf, crlf };
 
 /// One message being delivered, a body_sink (see pop3/sink.hpp for the order of calls).
@@ -32,12 +36,16 @@ enum class line_ending : std::uint8_t { lf, crlf };
 ///  - MDA: the command read everything and exited with status 0.
 /// abort() (or destruction without finish()) leaves nothing behind: the tmp/ file removed,
 /// the mbox truncated back to its size before the message, the MDA killed and reaped.
+/// A failed write() or finish() has already undone the message the same way; later calls
+/// return the same error. Calls after finish() succeeded are errors (abort() is ignored).
 /// Errors of write()/finish(): errc::sink_failed, with errno in error::system_error when a
-/// system call failed; failure() then says what failed in words.
+/// system call failed (ETIMEDOUT for an MDA timeout, 0 for an MDA's exit status);
+/// failure() then says what failed in words.
 class delivery_sink : public body_sink {
  public:
-  /// What went wrong, for the user: "cannot link tmp/X into new/: No space left on device".
-  /// Empty while nothing has failed.
+  /// What went wrong, for the user, naming the path and the system's reason:
+  /// "cannot write /home/a/Mail/tmp/NAME: No space left on device". Empty while nothing has
+  /// failed.
   virtual const std::string& failure() const noexcept = 0;
 };
 
@@ -45,27 +53,72 @@ class delivery_sink : public body_sink {
 class delivery {
  public:
   virtual ~delivery() = default;
-  /// Starts one message. Returns nullptr-free sink or an error with the reason in `why`.
+  /// Starts one message: creates the tmp/ file, takes the mbox locks and writes the "From "
+  /// line, or starts the MDA. Returns a non-null sink, or an error with the reason in `why`:
+  ///  - errc::timeout: the mbox stayed locked by another process for the whole lock timeout;
+  ///  - errc::io_error: anything else, errno in error::system_error.
   virtual result<std::unique_ptr<delivery_sink>> begin(const message_info& message,
                                                        std::string& why) = 0;
   /// For messages: "maildir /home/a/Mail/work", "mbox /var/mail/a", "mda procmail -d a".
   virtual std::string describe() const = 0;
 };
 
+/// Unique base names for Maildir files, one per call (see maildir_options::unique_name).
+using maildir_name_source = std::function<std::string()>;
+
+struct maildir_options {
+  line_ending ends = line_ending::lf;
+  /// A message is written to tmp/NAME and linked (never renamed, never over an existing
+  /// file) to new/NAME,S=SIZE, SIZE being the octets stored. When either name is taken,
+  /// another name is asked for (at most 100 names per message). A name must not be empty,
+  /// "." or "..", nor contain '/'. Empty: the Maildir convention
+  /// "SECONDS.M<microseconds>P<pid>Q<counter>.<host>" with '/' and ':' in the host name
+  /// written "\057" and "\072" (as Dovecot and qmail do). Tests inject their own.
+  maildir_name_source unique_name;
+};
+
 /// A Maildir at `directory`, created with cur/, new/ and tmp/ (and missing parents, mode
-/// 0700) if it does not exist. Errors: errc::io_error with the reason in `why`.
+/// 0700, before the umask) if it does not exist; each directory created is made durable
+/// (its parent fsync'ed). Errors: errc::io_error with the reason in `why`.
+result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& directory,
+                                               const maildir_options& options, std::string& why);
 result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& directory,
                                                line_ending ends, std::string& why);
 
+struct mbox_options {
+  line_ending ends = line_ending::lf;
+  /// How long begin() waits, in total, for the fcntl lock and the dotlock.
+  std::chrono::milliseconds lock_timeout{std::chrono::seconds(10)};
+  /// A dotlock older than this is taken to be left by a crashed program and removed.
+  std::chrono::seconds stale_dotlock_age{std::chrono::minutes(5)};
+  /// The time written in each "From " line; empty: std::chrono::system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> clock;
+};
+
 /// An mboxrd file, created (mode 0600) if it does not exist. Each message is appended under
-/// an fcntl lock and a dotlock (FILE.lock), waiting at most `lock_timeout` for either.
+/// an fcntl write lock on the file and a dotlock FILE.lock (created with O_EXCL; both are
+/// retried until `lock_timeout`), as:
+///   "From MAILER-DAEMON Sun Sep  9 01:46:40 2001" (asctime format, UTC) and a line end,
+///   the message with every line matching ^>*"From " given one more '>' (mboxrd),
+///   a line end if the message does not end with LF, and one empty line.
+/// The line end added is "\n" with line_ending::lf, "\r\n" with crlf. A failed or aborted
+/// message is cut off again (ftruncate to the size before it, fsync) before the unlock.
+/// Errors: errc::io_error with the reason in `why`.
+result<std::unique_ptr<delivery>> open_mbox(const std::filesystem::path& file,
+                                            const mbox_options& options, std::string& why);
 result<std::unique_ptr<delivery>> open_mbox(const std::filesystem::path& file, line_ending ends,
                                             std::chrono::milliseconds lock_timeout,
                                             std::string& why);
 
-/// A command run with /bin/sh -c for each message, the message on its standard input; its
-/// environment has POP3_ACCOUNT and POP3_UID. Delivery succeeded only if it exits 0 within
-/// `timeout` after the message's end.
+/// A command run with /bin/sh -c for each message, the message on its standard input, its
+/// standard output and error inherited; its environment is ours plus POP3_ACCOUNT and
+/// POP3_UID. It runs in a process group of its own, so that killing it kills the whole
+/// pipeline; no descriptor other than 0, 1 and 2 is passed to it. Delivery succeeded only if
+/// it exits 0 within `timeout` after the message's end. write() fails if the command takes no
+/// data for `timeout`, and with EPIPE if it stops reading; SIGPIPE is blocked in the writing
+/// thread for the write and the one it raised is consumed, so the process's signal
+/// disposition is never changed. On any failure the process group is killed (SIGKILL) and
+/// the command reaped. Errors of open_mda: errc::invalid_argument for an empty command.
 result<std::unique_ptr<delivery>> open_mda(const std::string& command, line_ending ends,
                                            std::chrono::milliseconds timeout, std::string& why);
 

@@ -1,0 +1,209 @@
+// Maildir delivery: write tmp/NAME, fsync, link to new/NAME,S=SIZE, fsync new/. A reader
+// never sees a partial message in new/, and once new/ is fsync'ed the message survives a
+// power cut. link() rather than rename(): it fails on an existing name instead of replacing
+// a message delivered by someone else.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "delivery/delivery.hpp"
+#include "delivery/durable_directory.hpp"
+#include "delivery/maildir_name.hpp"
+#include "delivery/posix_io.hpp"
+#include "delivery/sink_chain.hpp"
+#include "delivery/storage_sink.hpp"
+
+namespace pop3::agent {
+
+namespace {
+
+using detail::cannot;
+using detail::unique_fd;
+
+// Each message asks for at most this many names before giving up (on an unbroken run of
+// names already taken, which only a broken name source produces).
+constexpr int max_names_per_message = 100;
+
+// What the delivery and its messages share; a message keeps it alive, so a sink may outlive
+// the delivery that made it.
+struct maildir_place {
+  std::filesystem::path directory;
+  std::string tmp_path;  // "DIR/tmp"
+  std::string new_path;  // "DIR/new"
+  unique_fd tmp;         // the directories, opened once: every operation is relative to them
+  unique_fd fresh;       // new/
+  line_ending ends = line_ending::lf;
+  maildir_name_source unique_name;
+
+  // The next name from the source, or an empty string (with `why`) if it is not usable.
+  std::string next_name(std::string& why) const {
+    std::string name = unique_name ? unique_name() : detail::standard_maildir_name();
+    if (!detail::is_valid_maildir_name(name)) {
+      why = "the Maildir name source gave an unusable name \"" + name + "\"";
+      name.clear();
+    }
+    return name;
+  }
+};
+
+class maildir_message final : public detail::storage_sink {
+ public:
+  maildir_message(std::shared_ptr<const maildir_place> place, unique_fd file, std::string name)
+      : place_(std::move(place)), file_(std::move(file)), name_(std::move(name)) {}
+  maildir_message(const maildir_message&) = delete;
+  maildir_message& operator=(const maildir_message&) = delete;
+  ~maildir_message() override { undo_if_unfinished(); }
+
+ private:
+  std::string tmp_file() const { return place_->tmp_path + "/" + name_; }
+
+  result<void> store(std::string_view bytes) override {
+    if (const int error = detail::write_all(file_.get(), bytes))
+      return fail(cannot("write", tmp_file(), error), error);
+    size_ += bytes.size();
+    return {};
+  }
+
+  result<void> complete() override {
+    if (const int error = detail::fsync_retrying(file_.get()))
+      return fail(cannot("fsync", tmp_file(), error), error);
+    if (const int error = file_.reset()) return fail(cannot("close", tmp_file(), error), error);
+    POP3_TRY(link_into_new());
+    if (const int error = detail::fsync_retrying(place_->fresh.get()))
+      return fail(cannot("fsync directory", place_->new_path, error), error);
+    // The message is durable in new/. The tmp/ name is only a second link to it: should the
+    // unlink fail, the message is still delivered once, and Maildir readers clean tmp/.
+    ::unlinkat(place_->tmp.get(), name_.c_str(), 0);
+    tmp_exists_ = false;
+    return {};
+  }
+
+  result<void> link_into_new() {
+    const std::string suffix = ",S=" + std::to_string(size_);
+    std::string base = name_;
+    for (int attempt = 0; attempt < max_names_per_message; ++attempt) {
+      std::string target = base + suffix;
+      if (::linkat(place_->tmp.get(), name_.c_str(), place_->fresh.get(), target.c_str(), 0) == 0) {
+        new_name_ = std::move(target);
+        return {};
+      }
+      const int error = errno;
+      if (error != EEXIST)
+        return fail(cannot("link", tmp_file() + " into " + place_->new_path + "/", error), error);
+      std::string why;
+      base = place_->next_name(why);
+      if (base.empty()) return fail(std::move(why), EINVAL);
+    }
+    return fail("cannot link " + tmp_file() + " into " + place_->new_path +
+                    "/: " + std::to_string(max_names_per_message) + " names tried, all taken",
+                EEXIST);
+  }
+
+  void undo() noexcept override {
+    file_.reset();
+    if (!new_name_.empty()) ::unlinkat(place_->fresh.get(), new_name_.c_str(), 0);
+    if (tmp_exists_) ::unlinkat(place_->tmp.get(), name_.c_str(), 0);
+    tmp_exists_ = false;
+    new_name_.clear();
+  }
+
+  std::shared_ptr<const maildir_place> place_;
+  unique_fd file_;
+  std::string name_;      // in tmp/
+  std::string new_name_;  // in new/, once linked and until the message is durable
+  bool tmp_exists_ = true;
+  std::uint64_t size_ = 0;
+};
+
+class maildir_delivery final : public delivery {
+ public:
+  explicit maildir_delivery(std::shared_ptr<const maildir_place> place)
+      : place_(std::move(place)) {}
+
+  result<std::unique_ptr<delivery_sink>> begin(const message_info&, std::string& why) override {
+    try {
+      for (int attempt = 0; attempt < max_names_per_message; ++attempt) {
+        std::string name = place_->next_name(why);
+        if (name.empty()) return unexpected(error(errc::io_error, {}, {}, EINVAL));
+        const int fd = ::openat(place_->tmp.get(), name.c_str(),
+                                O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+          auto message = std::make_unique<maildir_message>(place_, unique_fd(fd), std::move(name));
+          return std::unique_ptr<delivery_sink>(
+              std::make_unique<detail::sink_chain>(std::move(message), place_->ends, false));
+        }
+        const int error_number = errno;
+        if (error_number != EEXIST) {
+          why = cannot("create", place_->tmp_path + "/" + name, error_number);
+          return unexpected(error(errc::io_error, {}, {}, error_number));
+        }
+      }
+      why = "cannot create a file in " + place_->tmp_path + ": " +
+            std::to_string(max_names_per_message) + " names tried, all taken";
+      return unexpected(error(errc::io_error, {}, {}, EEXIST));
+    } catch (...) {
+      why = "cannot start a message in " + place_->directory.string() + ": out of memory";
+      return unexpected(error(errc::io_error, {}, {}, ENOMEM));
+    }
+  }
+
+  std::string describe() const override { return "maildir " + place_->directory.string(); }
+
+ private:
+  std::shared_ptr<const maildir_place> place_;
+};
+
+// Returns 0 or the errno, with the reason in `why`.
+int open_directory(const std::string& path, unique_fd& directory, std::string& why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error_number = errno;
+    why = cannot("open directory", path, error_number);
+    return error_number;
+  }
+  directory = unique_fd(fd);
+  return 0;
+}
+
+}  // namespace
+
+result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& directory,
+                                               const maildir_options& options, std::string& why) {
+  try {
+    if (directory.empty()) {
+      why = "no Maildir directory given";
+      return unexpected(error(errc::io_error, {}, {}, EINVAL));
+    }
+    for (const char* sub : {"", "cur", "new", "tmp"}) {
+      const auto path = *sub != '\0' ? directory / sub : directory;
+      if (const int error_number = detail::make_directory_durably(path, 0700, why))
+        return unexpected(error(errc::io_error, {}, {}, error_number));
+    }
+    auto place = std::make_shared<maildir_place>();
+    place->directory = directory;
+    place->tmp_path = (directory / "tmp").string();
+    place->new_path = (directory / "new").string();
+    place->ends = options.ends;
+    place->unique_name = options.unique_name;
+    for (auto [path, fd] :
+         {std::pair{&place->tmp_path, &place->tmp}, std::pair{&place->new_path, &place->fresh}}) {
+      if (const int error_number = open_directory(*path, *fd, why))
+        return unexpected(error(errc::io_error, {}, {}, error_number));
+    }
+    return std::unique_ptr<delivery>(std::make_unique<maildir_delivery>(std::move(place)));
+  } catch (...) {
+    why = "cannot open the Maildir " + directory.string() + ": out of memory";
+    return unexpected(error(errc::io_error, {}, {}, ENOMEM));
+  }
+}
+
+result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& directory,
+                                               line_ending ends, std::string& why) {
+  maildir_options options;
+  options.ends = ends;
+  return open_maildir(directory, options, why);
+}
+
+}  // namespace pop3::agent

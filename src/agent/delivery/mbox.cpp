@@ -1,0 +1,235 @@
+// mboxrd delivery: append under both locks, fsync, unlock. Whatever goes wrong after the
+// first byte, the file is cut back to the size it had before the message, so readers never
+// see half a message and the next delivery starts on a clean boundary.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
+#include "delivery/delivery.hpp"
+#include "delivery/mbox_lock.hpp"
+#include "delivery/posix_io.hpp"
+#include "delivery/sink_chain.hpp"
+#include "delivery/storage_sink.hpp"
+
+namespace pop3::agent {
+
+namespace {
+
+using detail::cannot;
+using detail::unique_fd;
+
+struct mbox_place {
+  std::string path;
+  std::string directory;  // holds the file: fsync'ed when the file is created
+  mbox_options options;
+};
+
+std::string_view line_end(line_ending ends) {
+  return ends == line_ending::crlf ? "\r\n" : "\n";
+}
+
+// "From MAILER-DAEMON Sun Sep  9 01:46:40 2001": the asctime() format, in UTC, spelled out
+// here because asctime() and strftime() follow the locale and asctime() is not thread-safe.
+std::string from_line(std::chrono::system_clock::time_point when, line_ending ends) {
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[64];
+  std::snprintf(text, sizeof text, "From MAILER-DAEMON %s %s %2d %02d:%02d:%02d %d",
+                days[utc.tm_wday % 7], months[utc.tm_mon % 12], utc.tm_mday, utc.tm_hour,
+                utc.tm_min, utc.tm_sec, utc.tm_year + 1900);
+  return std::string(text).append(line_end(ends));
+}
+
+class mbox_message final : public detail::storage_sink {
+ public:
+  mbox_message(std::shared_ptr<const mbox_place> place, unique_fd file, detail::mbox_lock lock,
+               off_t size_before, bool created)
+      : place_(std::move(place)),
+        file_(std::move(file)),
+        lock_(std::move(lock)),
+        size_before_(size_before),
+        created_(created) {}
+  mbox_message(const mbox_message&) = delete;
+  mbox_message& operator=(const mbox_message&) = delete;
+  ~mbox_message() override { undo_if_unfinished(); }
+
+ private:
+  result<void> store(std::string_view bytes) override {
+    if (bytes.empty()) return {};
+    if (const int error = detail::write_all(file_.get(), bytes))
+      return fail(cannot("write", place_->path, error), error);
+    ends_with_line_feed_ = bytes.back() == '\n';
+    return {};
+  }
+
+  result<void> complete() override {
+    const std::string_view end = line_end(place_->options.ends);
+    if (!ends_with_line_feed_) POP3_TRY(store(end));
+    POP3_TRY(store(end));  // the empty line that ends a message in an mbox
+    if (const int error = detail::fsync_retrying(file_.get()))
+      return fail(cannot("fsync", place_->path, error), error);
+    if (created_) {
+      if (const int error = detail::fsync_directory(place_->directory))
+        return fail(cannot("fsync directory", place_->directory, error), error);
+    }
+    lock_.release();
+    // After a successful fsync the data is on disk; close() has nothing left to report.
+    file_.reset();
+    return {};
+  }
+
+  void undo() noexcept override {
+    // Cut back even a file this message created: under the lock someone else may have
+    // appended to it before us, so removing it could lose their mail.
+    int error_number = 0;
+    while (::ftruncate(file_.get(), size_before_) != 0) {
+      if (errno == EINTR) continue;
+      error_number = errno;
+      break;
+    }
+    if (error_number != 0) {
+      try {
+        add_to_failure("cannot truncate " + place_->path + " back to " +
+                       std::to_string(size_before_) +
+                       " octets: " + detail::errno_text(error_number));
+      } catch (...) {
+        // Out of memory for the words; the error code of the failure stands.
+      }
+    }
+    (void)detail::fsync_retrying(file_.get());
+    lock_.release();
+    file_.reset();
+  }
+
+  std::shared_ptr<const mbox_place> place_;
+  unique_fd file_;
+  detail::mbox_lock lock_;
+  off_t size_before_;
+  bool created_;
+  bool ends_with_line_feed_ = false;
+};
+
+// Opens the mbox for appending, creating it (mode 0600) if it is missing. Returns 0 or the
+// errno with the reason in `why`; `created` tells whether this call created it.
+int open_for_append(const std::string& path, unique_fd& file, bool& created, std::string& why) {
+  for (int tries = 0; tries < 3; ++tries) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+    created = false;
+    if (fd < 0 && errno == ENOENT) {
+      fd =
+          ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+      created = true;
+      if (fd < 0 && errno == EEXIST) continue;  // created by someone else meanwhile
+    }
+    if (fd < 0) {
+      const int error_number = errno;
+      why = cannot("open", path, error_number);
+      return error_number;
+    }
+    file = unique_fd(fd);
+    return 0;
+  }
+  why = cannot("open", path, ENOENT);
+  return ENOENT;
+}
+
+class mbox_delivery final : public delivery {
+ public:
+  explicit mbox_delivery(std::shared_ptr<const mbox_place> place) : place_(std::move(place)) {}
+
+  result<std::unique_ptr<delivery_sink>> begin(const message_info&, std::string& why) override {
+    try {
+      return start_message(why);
+    } catch (...) {
+      why = "cannot start a message in " + place_->path + ": out of memory";
+      return unexpected(error(errc::io_error, {}, {}, ENOMEM));
+    }
+  }
+
+  std::string describe() const override { return "mbox " + place_->path; }
+
+ private:
+  result<std::unique_ptr<delivery_sink>> start_message(std::string& why) {
+    const mbox_options& options = place_->options;
+    unique_fd file;
+    bool created = false;
+    if (const int error_number = open_for_append(place_->path, file, created, why))
+      return unexpected(error(errc::io_error, {}, {}, error_number));
+    auto lock = detail::mbox_lock::acquire(file.get(), place_->path, options.lock_timeout,
+                                           options.stale_dotlock_age, why);
+    if (!lock) return unexpected(lock.error());
+    // The size is read under the lock: no one else appends until the message is done.
+    struct stat status {};
+    if (::fstat(file.get(), &status) != 0) {
+      const int error_number = errno;
+      why = cannot("examine", place_->path, error_number);
+      return unexpected(error(errc::io_error, {}, {}, error_number));
+    }
+    if (!S_ISREG(status.st_mode)) {
+      why = place_->path + " is not a regular file";
+      return unexpected(error(errc::io_error, {}, {}, EINVAL));
+    }
+    auto message = std::make_unique<mbox_message>(place_, std::move(file), std::move(*lock),
+                                                  status.st_size, created);
+    const auto now = options.clock ? options.clock() : std::chrono::system_clock::now();
+    if (auto written = message->write(from_line(now, options.ends)); !written) {
+      why = message->failure();
+      return unexpected(error(errc::io_error, {}, {}, written.error().system_error));
+    }
+    return std::unique_ptr<delivery_sink>(
+        std::make_unique<detail::sink_chain>(std::move(message), options.ends, true));
+  }
+
+  std::shared_ptr<const mbox_place> place_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<delivery>> open_mbox(const std::filesystem::path& file,
+                                            const mbox_options& options, std::string& why) {
+  try {
+    if (file.empty()) {
+      why = "no mbox file given";
+      return unexpected(error(errc::io_error, {}, {}, EINVAL));
+    }
+    auto place = std::make_shared<mbox_place>();
+    place->path = file.string();
+    const auto directory = file.parent_path();
+    place->directory = directory.empty() ? std::string(".") : directory.string();
+    place->options = options;
+    unique_fd opened;
+    bool created = false;
+    if (const int error_number = open_for_append(place->path, opened, created, why))
+      return unexpected(error(errc::io_error, {}, {}, error_number));
+    if (created) {
+      if (const int error_number = detail::fsync_directory(place->directory)) {
+        why = cannot("fsync directory", place->directory, error_number);
+        return unexpected(error(errc::io_error, {}, {}, error_number));
+      }
+    }
+    return std::unique_ptr<delivery>(std::make_unique<mbox_delivery>(std::move(place)));
+  } catch (...) {
+    why = "cannot open the mbox " + file.string() + ": out of memory";
+    return unexpected(error(errc::io_error, {}, {}, ENOMEM));
+  }
+}
+
+result<std::unique_ptr<delivery>> open_mbox(const std::filesystem::path& file, line_ending ends,
+                                            std::chrono::milliseconds lock_timeout,
+                                            std::string& why) {
+  mbox_options options;
+  options.ends = ends;
+  options.lock_timeout = lock_timeout;
+  return open_mbox(file, options, why);
+}
+
+}  // namespace pop3::agent

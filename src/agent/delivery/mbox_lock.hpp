@@ -1,0 +1,49 @@
+// The locks an mbox is appended under, as mail readers and other delivery agents expect:
+// an fcntl write lock on the file and a dotlock (FILE.lock) beside it.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "pop3/result.hpp"
+
+namespace pop3::agent::detail {
+
+/// Both locks, held until release() or destruction.
+///
+/// The fcntl lock is an open file description lock (F_OFD_SETLK) where the system has them:
+/// they conflict with classic POSIX locks (so other programs are excluded just the same), but
+/// belong to our descriptor, so they also exclude another thread of this process and are not
+/// dropped when this process closes some other descriptor of the file.
+///
+/// The dotlock is created with O_EXCL (good on local file systems and NFSv3 or later). A
+/// dotlock whose modification time is older than `stale_age` is taken to be left by a
+/// program that crashed, and removed. Two programs may judge the same lock stale at once; the
+/// fcntl lock still keeps them apart unless one of them only uses dotlocks.
+class mbox_lock {
+ public:
+  /// Takes the fcntl lock on `fd` (open for writing), then the dotlock `path`.lock, retrying
+  /// both until `timeout` has passed in total (with at least one try each). Errors, reason in
+  /// `why`:
+  ///  - errc::timeout: still held by another process at the deadline;
+  ///  - errc::io_error: any other failure (errno in error::system_error).
+  static result<mbox_lock> acquire(int fd, const std::string& path,
+                                   std::chrono::milliseconds timeout,
+                                   std::chrono::seconds stale_age, std::string& why);
+
+  mbox_lock(mbox_lock&& other) noexcept;
+  mbox_lock& operator=(mbox_lock&& other) noexcept;
+  mbox_lock(const mbox_lock&) = delete;
+  mbox_lock& operator=(const mbox_lock&) = delete;
+  ~mbox_lock() { release(); }
+
+  /// Removes the dotlock, then releases the fcntl lock. Idempotent.
+  void release() noexcept;
+
+ private:
+  explicit mbox_lock(int fd) noexcept : fd_(fd) {}
+  int fd_ = -1;          // not owned; -1 once released
+  std::string dotlock_;  // empty while not held
+};
+
+}  // namespace pop3::agent::detail

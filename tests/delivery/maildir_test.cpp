@@ -1,0 +1,295 @@
+// Maildir delivery against real directories: what lands where, byte for byte.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "delivery/delivery.hpp"
+#include "delivery/maildir_name.hpp"
+#include "delivery_test_support.hpp"
+
+namespace pop3::agent {
+namespace {
+
+using testing::deliver;
+using testing::file_mode;
+using testing::list_directory;
+using testing::names_from;
+using testing::read_file;
+using testing::write_file;
+using strings = std::vector<std::string>;
+
+class maildir_test : public testing::delivery_test {
+ protected:
+  std::unique_ptr<delivery> open(const std::filesystem::path& directory, line_ending ends,
+                                 maildir_name_source names = {}) {
+    std::string why;
+    maildir_options options;
+    options.ends = ends;
+    options.unique_name = std::move(names);
+    auto opened = open_maildir(directory, options, why);
+    EXPECT_TRUE(opened) << why;
+    return opened ? std::move(*opened) : nullptr;
+  }
+  std::filesystem::path maildir() const { return dir() / "Mail"; }
+};
+
+constexpr std::string_view message_crlf =
+    "From: a@example.org\r\nSubject: test\r\n\r\nline one\r\nbare\rCR\r\nbare LF\nlast\r\n";
+constexpr std::string_view message_lf =
+    "From: a@example.org\nSubject: test\n\nline one\nbare\rCR\nbare LF\nlast\n";
+
+TEST_F(maildir_test, CreatesAMissingMaildirAndItsParentsWithMode0700) {
+  const auto target = dir() / "a" / "b" / "Mail";
+  auto maildir = open(target, line_ending::lf);
+  ASSERT_NE(maildir, nullptr);
+  for (const auto& path :
+       {dir() / "a", dir() / "a" / "b", target, target / "cur", target / "new", target / "tmp"}) {
+    ASSERT_TRUE(std::filesystem::is_directory(path)) << path;
+    EXPECT_EQ(file_mode(path), 0700u) << path;
+  }
+  EXPECT_EQ(list_directory(target), (strings{"cur", "new", "tmp"}));
+  EXPECT_EQ(maildir->describe(), "maildir " + target.string());
+}
+
+TEST_F(maildir_test, UsesAnExistingMaildirAsItIsAndAddsMissingSubdirectories) {
+  std::filesystem::create_directories(maildir() / "cur");
+  write_file(maildir() / "cur" / "old:2,S", "old message\n");
+  std::filesystem::permissions(maildir(), std::filesystem::perms(0750));
+  ASSERT_NE(open(maildir(), line_ending::lf), nullptr);
+  EXPECT_EQ(read_file(maildir() / "cur" / "old:2,S"), "old message\n");
+  EXPECT_EQ(file_mode(maildir()), 0750u);
+  EXPECT_EQ(file_mode(maildir() / "new"), 0700u);
+  EXPECT_EQ(list_directory(maildir()), (strings{"cur", "new", "tmp"}));
+}
+
+TEST_F(maildir_test, APathThatIsAFileIsAnError) {
+  write_file(dir() / "file", "x");
+  std::string why;
+  auto opened = open_maildir(dir() / "file" / "Mail", line_ending::lf, why);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, errc::io_error);
+  EXPECT_EQ(opened.error().system_error, ENOTDIR);
+  EXPECT_EQ(why, (dir() / "file").string() + " exists and is not a directory");
+}
+
+TEST_F(maildir_test, DeliversWithLfLineEndsByteForByte) {
+  auto maildir = open(this->maildir(), line_ending::lf, names_from({"m1"}));
+  std::string failure;
+  ASSERT_TRUE(deliver(*maildir, {message_crlf}, &failure)) << failure;
+  EXPECT_EQ(failure, "");
+  const std::string name = "m1,S=" + std::to_string(message_lf.size());
+  EXPECT_EQ(list_directory(this->maildir() / "new"), strings{name});
+  EXPECT_EQ(read_file(this->maildir() / "new" / name), message_lf);
+  EXPECT_EQ(file_mode(this->maildir() / "new" / name), 0600u);
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{});
+  EXPECT_EQ(list_directory(this->maildir() / "cur"), strings{});
+}
+
+TEST_F(maildir_test, DeliversWithCrlfLineEndsAsReceived) {
+  auto maildir = open(this->maildir(), line_ending::crlf, names_from({"m1"}));
+  ASSERT_TRUE(deliver(*maildir, {message_crlf}));
+  const std::string name = "m1,S=" + std::to_string(message_crlf.size());
+  EXPECT_EQ(list_directory(this->maildir() / "new"), strings{name});
+  EXPECT_EQ(read_file(this->maildir() / "new" / name), message_crlf);
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{});
+}
+
+TEST_F(maildir_test, ConvertsLineEndsSplitAcrossChunks) {
+  auto maildir = open(this->maildir(), line_ending::lf, names_from({"m1"}));
+  ASSERT_TRUE(deliver(*maildir, {"a\r", "\nb\r", "x\r\n", "\r", "\n", "end\r"}));
+  EXPECT_EQ(read_file(this->maildir() / "new" / "m1,S=11"), "a\nb\rx\n\nend\r");
+}
+
+TEST_F(maildir_test, StandardNamesAreDistinctAndFollowTheMaildirConvention) {
+  auto maildir = open(this->maildir(), line_ending::lf);
+  for (const char* text : {"one\r\n", "two\r\n", "three\r\n"})
+    ASSERT_TRUE(deliver(*maildir, {text}));
+  const auto names = list_directory(this->maildir() / "new");
+  ASSERT_EQ(names.size(), 3u);
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  const std::string escaped_host = std::regex_replace(
+      detail::maildir_host_name(host), std::regex(R"([.\\^$|()\[\]{}*+?])"), R"(\$&)");
+  const std::regex form(R"(\d+\.M\d{1,6}P)" + std::to_string(::getpid()) + R"(Q\d+\.)" +
+                        escaped_host + R"(,S=(\d+))");
+  strings contents;
+  for (const auto& name : names) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(name, match, form)) << name;
+    contents.push_back(read_file(this->maildir() / "new" / name));
+    EXPECT_EQ(match[1].str(), std::to_string(contents.back().size()));
+  }
+  std::sort(contents.begin(), contents.end());
+  EXPECT_EQ(contents, (strings{"one\n", "three\n", "two\n"}));
+}
+
+TEST_F(maildir_test, HostNamesAreEscapedAsDovecotAndQmailDo) {
+  EXPECT_EQ(detail::maildir_host_name("a/b:c.example"), "a\\057b\\072c.example");
+  EXPECT_TRUE(detail::is_valid_maildir_name("1.M2P3Q4.host"));
+  for (const char* bad : {"", ".", "..", "a/b"})
+    EXPECT_FALSE(detail::is_valid_maildir_name(bad));
+  EXPECT_FALSE(detail::is_valid_maildir_name(std::string_view("a\0b", 3)));
+}
+
+TEST_F(maildir_test, NeverOverwritesAMessageAlreadyInNew) {
+  auto maildir = open(this->maildir(), line_ending::lf, names_from({"same", "other"}));
+  const std::string size = std::to_string(message_lf.size());
+  write_file(this->maildir() / "new" / ("same,S=" + size), "someone else's message\n");
+  ASSERT_TRUE(deliver(*maildir, {message_crlf}));
+  EXPECT_EQ(list_directory(this->maildir() / "new"),
+            (strings{"other,S=" + size, "same,S=" + size}));
+  EXPECT_EQ(read_file(this->maildir() / "new" / ("same,S=" + size)), "someone else's message\n");
+  EXPECT_EQ(read_file(this->maildir() / "new" / ("other,S=" + size)), message_lf);
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{});
+}
+
+TEST_F(maildir_test, SkipsANameTakenInTmp) {
+  auto maildir = open(this->maildir(), line_ending::lf, names_from({"busy", "free"}));
+  write_file(this->maildir() / "tmp" / "busy", "being written by someone else");
+  ASSERT_TRUE(deliver(*maildir, {"x\r\n"}));
+  EXPECT_EQ(list_directory(this->maildir() / "new"), strings{"free,S=2"});
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{"busy"});
+  EXPECT_EQ(read_file(this->maildir() / "tmp" / "busy"), "being written by someone else");
+}
+
+TEST_F(maildir_test, GivesUpWhenEveryNameIsTakenAndLeavesNothing) {
+  auto maildir = open(this->maildir(), line_ending::lf, [] { return std::string("same"); });
+  write_file(this->maildir() / "new" / "same,S=2", "old\n");
+  std::string failure;
+  auto delivered = deliver(*maildir, {"x\r\n"}, &failure);
+  ASSERT_FALSE(delivered);
+  EXPECT_EQ(delivered.error().code, errc::sink_failed);
+  EXPECT_EQ(delivered.error().system_error, EEXIST);
+  EXPECT_EQ(failure, "cannot link " + (this->maildir() / "tmp" / "same").string() + " into " +
+                         (this->maildir() / "new").string() + "/: 100 names tried, all taken");
+  EXPECT_EQ(list_directory(this->maildir() / "new"), strings{"same,S=2"});
+  EXPECT_EQ(read_file(this->maildir() / "new" / "same,S=2"), "old\n");
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{});
+}
+
+TEST_F(maildir_test, AnUnusableNameFromTheSourceIsAnError) {
+  auto maildir = open(this->maildir(), line_ending::lf, names_from({"../escape"}));
+  std::string why;
+  auto sink = maildir->begin({}, why);
+  ASSERT_FALSE(sink);
+  EXPECT_EQ(sink.error().code, errc::io_error);
+  EXPECT_EQ(sink.error().system_error, EINVAL);
+  EXPECT_EQ(why, "the Maildir name source gave an unusable name \"../escape\"");
+  EXPECT_EQ(list_directory(dir()), strings{"Mail"});
+}
+
+TEST_F(maildir_test, AbortLeavesTmpAndNewEmpty) {
+  auto maildir = open(this->maildir(), line_ending::lf, names_from({"m1"}));
+  std::string why;
+  auto sink = maildir->begin({}, why);
+  ASSERT_TRUE(sink) << why;
+  ASSERT_TRUE((*sink)->write("half a mess"));
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{"m1"});
+  (*sink)->abort(error(errc::connection_closed));
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{});
+  EXPECT_EQ(list_directory(this->maildir() / "new"), strings{});
+  EXPECT_EQ((*sink)->failure(), "");
+  auto late = (*sink)->write("age\r\n");
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, errc::sink_failed);
+}
+
+TEST_F(maildir_test, DestructionWithoutFinishLeavesNothing) {
+  auto maildir = open(this->maildir(), line_ending::crlf, names_from({"m1"}));
+  {
+    std::string why;
+    auto sink = maildir->begin({}, why);
+    ASSERT_TRUE(sink) << why;
+    ASSERT_TRUE((*sink)->write("half a message"));
+  }
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{});
+  EXPECT_EQ(list_directory(this->maildir() / "new"), strings{});
+}
+
+TEST_F(maildir_test, CallsAfterFinishAreRefused) {
+  auto maildir = open(this->maildir(), line_ending::crlf, names_from({"m1"}));
+  std::string why;
+  auto sink = maildir->begin({}, why);
+  ASSERT_TRUE(sink) << why;
+  ASSERT_TRUE((*sink)->write("x\r\n"));
+  ASSERT_TRUE((*sink)->finish());
+  auto again = (*sink)->finish();
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, errc::sink_failed);
+  EXPECT_EQ(again.error().system_error, EINVAL);
+  (*sink)->abort(error(errc::connection_closed));  // ignored: the message stays delivered
+  EXPECT_EQ(read_file(this->maildir() / "new" / "m1,S=3"), "x\r\n");
+}
+
+TEST_F(maildir_test, TheSinkMayOutliveTheDelivery) {
+  auto maildir = open(this->maildir(), line_ending::crlf, names_from({"m1"}));
+  std::string why;
+  auto sink = maildir->begin({}, why);
+  ASSERT_TRUE(sink) << why;
+  maildir.reset();
+  ASSERT_TRUE((*sink)->write("x\r\n"));
+  ASSERT_TRUE((*sink)->finish());
+  EXPECT_EQ(read_file(this->maildir() / "new" / "m1,S=3"), "x\r\n");
+}
+
+// 20 MiB streamed in 16 KiB chunks: every byte arrives, and the memory the process uses does
+// not grow with the message.
+TEST_F(maildir_test, StreamsA20MiBMessageIn16KiBChunks) {
+  constexpr std::size_t total = 20u << 20;
+  constexpr std::size_t chunk_size = 16u << 10;
+  auto maildir = open(this->maildir(), line_ending::lf, names_from({"big"}));
+  std::string why;
+  auto sink = maildir->begin({}, why);
+  ASSERT_TRUE(sink) << why;
+  // Lines of 64 octets: the line's number in 8 digits, letters, CRLF.
+  auto byte_at = [](std::size_t at) {
+    const std::size_t line = at / 64, column = at % 64;
+    if (column == 62) return '\r';
+    if (column == 63) return '\n';
+    if (column >= 8) return static_cast<char>('a' + (line + column) % 26);
+    std::size_t divisor = 1;
+    for (std::size_t digit = column; digit < 7; ++digit)
+      divisor *= 10;
+    return static_cast<char>('0' + line / divisor % 10);
+  };
+  rusage before{};
+  ::getrusage(RUSAGE_SELF, &before);
+  std::string chunk;
+  // The first chunk is 63 octets, so every later boundary falls between a CR and its LF.
+  for (std::size_t at = 0; at < total;) {
+    const std::size_t size = at == 0 ? 63 : std::min(chunk_size, total - at);
+    chunk.clear();
+    for (std::size_t i = 0; i < size; ++i)
+      chunk += byte_at(at + i);
+    ASSERT_TRUE((*sink)->write(chunk)) << (*sink)->failure();
+    at += size;
+  }
+  ASSERT_TRUE((*sink)->finish()) << (*sink)->failure();
+  rusage after{};
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 8 * 1024) << "KiB of peak memory added";
+  constexpr std::size_t stored = total / 64 * 63;
+  const auto path = this->maildir() / "new" / ("big,S=" + std::to_string(stored));
+  ASSERT_EQ(std::filesystem::file_size(path), stored);
+  std::ifstream in(path, std::ios::binary);
+  std::string line(63, '\0');
+  for (std::size_t n = 0; n < total / 64; ++n) {
+    ASSERT_TRUE(in.read(line.data(), 63));
+    std::string expected;
+    for (std::size_t column = 0; column < 62; ++column)
+      expected += byte_at(n * 64 + column);
+    expected += '\n';
+    ASSERT_EQ(line, expected) << "line " << n;
+  }
+  EXPECT_EQ(list_directory(this->maildir() / "tmp"), strings{});
+}
+
+}  // namespace
+}  // namespace pop3::agent
