@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "fetch_command.hpp"
 #include "report.hpp"
 
 #ifndef POP3_VERSION
@@ -45,8 +46,9 @@ Exit codes (sysexits.h):
   77 authentication failed ([AUTH], -ERR to a login, a server failing SCRAM's proof)
   78 configuration error (the password file or command failed))";
 
-void add_common(CLI::App& command, common_options& o, bool json, bool login = true) {
-  command.add_option("URL", o.url, "pop3s://[USER@]HOST[:PORT] or pop3://...")->required();
+void add_common(CLI::App& command, common_options& o, bool json, bool login = true,
+                bool url = true) {
+  if (url) command.add_option("URL", o.url, "pop3s://[USER@]HOST[:PORT] or pop3://...")->required();
   command.add_option("--tls", o.tls, "implicit (pop3s), starttls (pop3) or none (cleartext)")
       ->check(CLI::IsMember({"implicit", "starttls", "none"}));
   command.add_option("--cafile", o.ca_file, "trust the CA certificates in FILE (PEM)");
@@ -78,7 +80,87 @@ void add_common(CLI::App& command, common_options& o, bool json, bool login = tr
   command.add_flag("-v,--verbose", o.verbose,
                    "print the protocol exchange on stderr (passwords shown as ***)");
   if (json) command.add_flag("--json", o.json, "print one JSON document");
-  command.footer(footer_text);
+  if (url) command.footer(footer_text);
+}
+
+constexpr const char* fetch_footer =
+    R"(pop3 fetch [ACCOUNT...]: the accounts of the configuration file (--config FILE, else
+  $XDG_CONFIG_HOME/pop3/config.toml or ~/.config/pop3/config.toml; format in pop3-config(5)),
+  all of them or those named.
+pop3 fetch URL --maildir DIR | --mbox FILE | --mda CMD: one account from the command line,
+  with the server options of the other commands (--tls, --auth, --password-file, ...).
+
+Per message: RETR, delivery made durable (Maildir: tmp/, fsync, link into new/; mbox: locked,
+  appended, fsync'ed; MDA: exit status 0), its UID recorded, and only then DELE; deletions
+  take effect at QUIT. A run that is interrupted or fails leaves every message either on the
+  server or delivered; the next run deletes what was delivered without delivering it again.
+  Default policy: delete after delivery (--keep keeps; --keep-days N deletes N days after
+  delivery), only messages not delivered before (--all fetches kept ones again).
+UID state: --state-dir DIR, else $XDG_STATE_HOME/pop3 or ~/.local/state/pop3; one run per
+  account at a time (a second fails at once with exit 75).
+Output: a live line per account on a terminal; a summary line per account otherwise; -q: only
+  errors; --json: one JSON object per event on stdout.
+SIGINT/SIGTERM: the message in flight is finished, deletions of delivered messages are sent,
+  QUIT; exit 130 / 143. A second signal ends at once (still safe).
+Exit: 0 if every account succeeded (no new mail is success); else the code of the first
+  account that failed, in the order of the configuration file; 78 for a bad configuration.
+  POP3_TEST_NOW=SECONDS replaces the clock (for testing keep_days).)";
+
+void add_fetch(CLI::App& fetch, fetch_options& f) {
+  add_common(fetch, f.common, true, true, false);
+  fetch.add_option("ACCOUNT_OR_URL", f.targets, "account names, or one pop3s:// or pop3:// URL");
+  fetch.add_option("--config", f.config, "configuration file");
+  fetch.add_option("--state-dir", f.state_dir, "where UID state and locks live");
+  fetch.add_option("-j,--jobs", f.jobs, "accounts fetched at once")->capture_default_str();
+  fetch.add_flag("-q,--quiet", f.quiet, "print only errors");
+  fetch.add_option("--maildir", f.maildir, "URL mode: deliver into this Maildir");
+  fetch.add_option("--mbox", f.mbox, "URL mode: append to this mboxrd file");
+  fetch.add_option("--mda", f.mda, "URL mode: pipe each message to this command");
+  fetch.add_flag("--keep", f.keep, "URL mode: never delete from the server");
+  fetch.add_option("--keep-days", f.keep_days,
+                   "URL mode: delete N days after delivery (0: at once)");
+  fetch.add_flag("--only-new", f.only_new,
+                 "URL mode: only messages not delivered before (the default)");
+  fetch.add_flag("--all", f.all, "URL mode: also kept messages delivered before");
+  fetch.add_option("--max-size", f.max_size, "URL mode: larger messages (\"25M\") are ...");
+  fetch.add_option("--max-size-action", f.max_size_action, "... skip (default), delete or warn")
+      ->check(CLI::IsMember({"skip", "delete", "warn"}));
+  fetch.add_option("--pipelining", f.pipelining, "URL mode: auto (default), on or off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  fetch.add_flag("--crlf", f.crlf, "URL mode: store CRLF line ends (default: LF)");
+  fetch.footer(fetch_footer);
+}
+
+// In config mode the server, login and delivery settings come from the file: options that
+// only make sense with a URL are refused rather than silently ignored.
+std::optional<std::string> url_option_in_config_mode(const CLI::App& fetch,
+                                                     const fetch_options& f) {
+  if (!f.targets.empty() && f.targets.front().find("://") != std::string::npos) return {};
+  for (const char* name : {"--tls",
+                           "--cafile",
+                           "--pin",
+                           "--insecure",
+                           "--user",
+                           "--password-file",
+                           "--password-command",
+                           "--auth",
+                           "--xoauth2-one-step",
+                           "--cert",
+                           "--key",
+                           "--timeout",
+                           "--maildir",
+                           "--mbox",
+                           "--mda",
+                           "--keep",
+                           "--keep-days",
+                           "--only-new",
+                           "--all",
+                           "--max-size",
+                           "--max-size-action",
+                           "--pipelining",
+                           "--crlf"})
+    if (fetch.get_option(name)->count() > 0) return std::string(name);
+  return {};
 }
 
 void add_output(CLI::App& command, message_output& out) {
@@ -96,6 +178,7 @@ int main(int argc, char** argv) {
   app.footer(footer_text);
 
   common_options o;
+  fetch_options f;
   message_output out;
   std::uint32_t message = 0, lines = 0;
   std::optional<std::uint32_t> maybe_message;
@@ -129,6 +212,10 @@ int main(int argc, char** argv) {
   add_common(*dele, o, false);
   dele->add_option("N", messages, "message numbers")->required()->check(positive);
 
+  auto* fetch = app.add_subcommand(
+      "fetch", "retrieve mail into a Maildir, mbox or MDA and delete it from the server");
+  add_fetch(*fetch, f);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -144,5 +231,15 @@ int main(int argc, char** argv) {
   if (top->parsed()) return run_top(o, message, lines, out);
   if (retr->parsed()) return run_retr(o, message, out);
   if (dele->parsed()) return run_dele(o, messages);
+  if (fetch->parsed()) {
+    if (auto option = url_option_in_config_mode(*fetch, f)) {
+      fmt::print(stderr,
+                 "pop3: {} goes with a URL; for the accounts of a configuration file, set it "
+                 "in the file\n",
+                 *option);
+      return exit_usage;
+    }
+    return run_fetch(f);
+  }
   return exit_usage;
 }

@@ -1,0 +1,316 @@
+#include "fetch_account.hpp"
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "delivery/delivery.hpp"
+#include "fetch/account_session.hpp"
+#include "fetch/exit_status.hpp"
+#include "fetch/message_sink.hpp"
+#include "fetch/secret.hpp"
+#include "state/account_lock.hpp"
+#include "state/uid_store.hpp"
+
+namespace pop3::agent {
+
+std::filesystem::path default_state_dir() {
+  const char* xdg = std::getenv("XDG_STATE_HOME");
+  if (xdg && *xdg == '/') return std::filesystem::path(xdg) / "pop3";
+  return expand_home("~/.local/state/pop3");
+}
+
+std::filesystem::path state_file(const std::filesystem::path& state_dir,
+                                 const account_config& account) {
+  return state_dir / (state_file_stem(account.name) + ".sqlite");
+}
+
+std::filesystem::path lock_file(const std::filesystem::path& state_dir,
+                                const account_config& account) {
+  return state_dir / (state_file_stem(account.name) + ".lock");
+}
+
+namespace {
+
+class account_run {
+ public:
+  account_run(const account_config& account, const fetch_environment& env)
+      : account_(account), env_(env), observer_(*env.observer), policy_(policy_of(account)) {}
+
+  account_outcome run() {
+    observer_.account_started(account_);
+    if (prepare() && connect()) {
+      std::vector<listed_message> listing;
+      bool has_uidl = false;
+      fetch_plan plan;
+      if (list(listing, has_uidl)) {
+        plan = make_plan(policy_, listing, store_->records(), has_uidl, now());
+        if (plan.uids_changed)
+          report_uids_changed(listing.size());
+        else
+          transfer(plan);
+      }
+      finish(plan);
+    }
+    observer_.account_finished(account_, outcome_);
+    return outcome_;
+  }
+
+ private:
+  std::int64_t now() const {
+    if (env_.now) return env_.now();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  bool stopping() const { return env_.stop && env_.stop->load(); }
+
+  // Records the first failure (it decides the exit code); later ones are only reported.
+  bool fail(int code, std::string words) {
+    if (outcome_.exit_code == 0) {
+      outcome_.exit_code = code;
+      outcome_.failure = std::move(words);
+    } else {
+      observer_.warning(account_, words);
+    }
+    return false;
+  }
+  bool fail(const session_failure& f) {
+    return fail(exit_code_for(f.cause), describe_failure(f.what, f.cause, f.reply));
+  }
+  bool fail(std::string_view what, const error& e) {
+    if (e.fatal()) session_broken_ = true;
+    return fail(exit_code_for(e), describe_failure(what, e, session_->last_reply()));
+  }
+
+  // The local side: lock, state, delivery, secret. Nothing touches the network before these
+  // are all in hand.
+  bool prepare() {
+    std::string why;
+    auto lock = account_lock::acquire(lock_file(env_.state_dir, account_), why);
+    if (!lock) return fail(lock.error().code == errc::timeout ? exit_temporary : exit_io, why);
+    lock_.emplace(std::move(*lock));
+
+    uid_store::opened how{};
+    auto store = uid_store::open(state_file(env_.state_dir, account_), how, why);
+    if (!store) return fail(exit_io, "cannot use the UID state: " + why);
+    store_ = std::move(*store);
+    if (how == uid_store::opened::replaced)
+      observer_.warning(account_, "the UID state was damaged and has been replaced (" + why +
+                                      "): messages kept on the server may be fetched again");
+
+    auto destination = open_delivery(account_, env_.mbox_lock_timeout, why);
+    if (!destination) return fail(exit_io, why);
+    delivery_ = std::move(*destination);
+
+    if (account_.auth != auth_mechanism::external) {
+      auto secret = read_secret(account_.password, why);
+      if (!secret) return fail(exit_config, why);
+      secret_ = std::move(*secret);
+    }
+    return true;
+  }
+
+  bool connect() {
+    if (account_.insecure)
+      observer_.warning(account_, "insecure = true: the server's certificate is not checked");
+    if (account_.tls == tls_mode::none)
+      observer_.warning(account_, "tls = \"none\": the session crosses the network unencrypted");
+    session_failure failure;
+    auto s = open_account_session(account_, env_.trace, failure);
+    if (!s) return fail(failure);
+    session_.emplace(std::move(*s));
+    if (!log_in(*session_, account_, std::move(secret_), failure)) return fail(failure);
+    return true;
+  }
+
+  bool list(std::vector<listed_message>& listing, bool& has_uidl) {
+    auto sizes = session_->list();
+    if (!sizes) return fail("LIST failed", sizes.error());
+    for (const list_entry& e : *sizes)
+      listing.push_back({e.message, e.octets, {}});
+    const capabilities& caps = session_->protocol().server_capabilities();
+    has_uidl = !caps.known() || caps.uidl;
+    if (has_uidl && !listing.empty()) {
+      auto uids = session_->uidl();
+      if (!uids) {
+        if (uids.error().fatal()) return fail("UIDL failed", uids.error());
+        has_uidl = false;  // -ERR: a server without UIDL
+      } else {
+        std::map<std::uint32_t, std::string> by_number;
+        for (uidl_entry& e : *uids)
+          by_number[e.message] = std::move(e.uid);
+        for (listed_message& m : listing)
+          if (auto it = by_number.find(m.number); it != by_number.end()) m.uid = it->second;
+      }
+    }
+    if (!has_uidl)
+      for (listed_message& m : listing)
+        m.uid.clear();
+    outcome_.counts.on_server = static_cast<std::uint32_t>(listing.size());
+    return true;
+  }
+
+  void report_uids_changed(std::size_t on_server) {
+    fail(exit_data,
+         "none of the " + std::to_string(store_->records().size()) +
+             " UIDs recorded for this account is among the server's " + std::to_string(on_server) +
+             " messages: the server's UIDs seem to have changed (a migration?). Nothing was "
+             "fetched, so as not to deliver the whole mailbox again; to fetch everything "
+             "anyway, remove " +
+             state_file(env_.state_dir, account_).string());
+  }
+
+  void transfer(const fetch_plan& plan) {
+    for (const std::string& w : plan.warnings)
+      observer_.warning(account_, w);
+    std::map<std::uint32_t, const listed_message*> by_number;
+    std::vector<std::uint32_t> retrieve, remove;
+    for (const listed_message& m : plan.retrieve) {
+      by_number[m.number] = &m;
+      retrieve.push_back(m.number);
+    }
+    for (const planned_deletion& d : plan.remove) {
+      by_number[d.message.number] = &d.message;
+      remove.push_back(d.message.number);
+    }
+    for (const planned_skip& s : plan.skip)
+      observer_.message_skipped(account_, s.message, to_string(s.why));
+    outcome_.counts.to_fetch = static_cast<std::uint32_t>(plan.retrieve.size());
+    outcome_.counts.bytes_to_fetch = plan.bytes_to_retrieve;
+    outcome_.counts.skipped = static_cast<std::uint32_t>(plan.skip.size());
+    observer_.planned(account_, outcome_.counts);
+
+    message_sink sink(observer_, account_);
+    batch_steps steps;
+    steps.sink_for = [&](std::uint32_t n) -> body_sink& {
+      const listed_message& m = *by_number.at(n);
+      sink.open(*delivery_, message_info{account_.name, m.uid, n, m.size});
+      return sink;
+    };
+    steps.retrieved = [&](const batch_item& item) {
+      return retrieved(*by_number.at(item.message), item, sink.failure());
+    };
+    steps.deleted = [&](const batch_item& item) { deleted(*by_number.at(item.message), item); };
+    steps.go_on = [&] { return !stop_retrieving_ && !stopping(); };
+    if (auto r = session_->retrieve_and_delete(retrieve, remove, steps); !r) {
+      std::string what = "retrieval failed";
+      if (session_->pipelining())
+        what += " (with pipelining; if the server mishandles it, set pipelining = \"off\")";
+      fail(what, r.error());
+    }
+    if (stopping()) {
+      outcome_.interrupted = true;
+      const std::uint32_t left =
+          outcome_.counts.to_fetch - outcome_.counts.delivered - outcome_.counts.failed;
+      fail(exit_temporary, "interrupted: " + std::to_string(left) +
+                               " messages left on the server for the next run");
+    }
+  }
+
+  // A RETR ended. Returns whether to DELE the message now.
+  bool retrieved(const listed_message& m, const batch_item& item, const std::string& why_not) {
+    const std::string name = "message " + std::to_string(m.number);
+    if (!item.outcome) {
+      ++outcome_.counts.failed;
+      if (item.outcome.error().code == errc::sink_failed) {
+        // A local failure (disk full, MDA refusing) will most likely hit the next message
+        // too: stop asking for more; what is in flight is still read.
+        const std::string words = "cannot deliver " + name + ": " + why_not;
+        observer_.message_failed(account_, m, words);
+        stop_retrieving_ = true;
+        fail(exit_io, words + " (it stays on the server)");
+      } else {
+        const std::string words =
+            describe_failure("RETR of " + name, item.outcome.error(), item.reply);
+        observer_.message_failed(account_, m, words);
+        fail(exit_code_for(item.outcome.error()), words);
+      }
+      return false;
+    }
+    ++outcome_.counts.delivered;
+    outcome_.counts.bytes_delivered += item.octets;
+    if (!m.uid.empty()) {
+      std::string why;
+      if (!store_->record_delivery(m.uid, item.octets, now(), why)) {
+        observer_.message_delivered(account_, m, item.octets);
+        stop_retrieving_ = true;
+        fail(exit_io, name + " was delivered, but its UID could not be recorded (" + why +
+                          "): it is not deleted, and may be delivered again");
+        return false;
+      }
+    }
+    observer_.message_delivered(account_, m, item.octets);
+    return delete_after_delivery(policy_);
+  }
+
+  void deleted(const listed_message& m, const batch_item& item) {
+    if (item.outcome) {
+      deletions_.push_back(&m);
+      observer_.message_deleted(account_, m);
+      return;
+    }
+    ++outcome_.counts.not_deleted;
+    fail(exit_code_for(item.outcome.error()),
+         describe_failure("DELE of message " + std::to_string(m.number), item.outcome.error(),
+                          item.reply) +
+             " (it is retried on the next run)");
+  }
+
+  // QUIT commits the deletions (RFC 1939 §6); then the state forgets what is gone.
+  void finish(const fetch_plan& plan) {
+    std::vector<std::string> forget = plan.forget;
+    bool committed = false;
+    if (!session_broken_) {
+      if (auto q = session_->quit(); q) {
+        committed = true;
+      } else if (!deletions_.empty()) {
+        fail("QUIT failed, so the " + std::to_string(deletions_.size()) +
+                 " deletions did not take effect (they are retried on the next run)",
+             q.error());
+      } else {
+        fail("QUIT failed", q.error());
+      }
+    } else if (!deletions_.empty()) {
+      observer_.warning(account_, "the " + std::to_string(deletions_.size()) +
+                                      " deletions did not take effect (the session ended "
+                                      "without QUIT); they are retried on the next run");
+    }
+    if (committed) {
+      outcome_.counts.deleted = static_cast<std::uint32_t>(deletions_.size());
+      for (const listed_message* m : deletions_)
+        if (!m->uid.empty()) forget.push_back(m->uid);
+    } else {
+      outcome_.counts.not_deleted += static_cast<std::uint32_t>(deletions_.size());
+    }
+    if (!forget.empty()) {
+      std::string why;
+      if (!store_->forget(forget, why))
+        observer_.warning(
+            account_, "cannot update the UID state (" + why + "): it is corrected on the next run");
+    }
+  }
+
+  const account_config& account_;
+  const fetch_environment& env_;
+  fetch_observer& observer_;
+  const fetch_policy policy_;
+  account_outcome outcome_;
+  std::optional<account_lock> lock_;
+  std::unique_ptr<uid_store> store_;
+  std::unique_ptr<delivery> delivery_;
+  std::string secret_;
+  std::optional<session> session_;
+  std::vector<const listed_message*> deletions_;  // DELE accepted, waiting for QUIT
+  bool stop_retrieving_ = false;
+  bool session_broken_ = false;
+};
+
+}  // namespace
+
+account_outcome fetch_account(const account_config& account, const fetch_environment& env) {
+  return account_run(account, env).run();
+}
+
+}  // namespace pop3::agent

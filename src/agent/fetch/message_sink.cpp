@@ -1,0 +1,52 @@
+#include "message_sink.hpp"
+
+namespace pop3::agent {
+
+result<std::unique_ptr<delivery>> open_delivery(const account_config& account,
+                                                std::chrono::milliseconds mbox_lock_timeout,
+                                                std::string& why) {
+  // An MDA gets the account's timeout (x10, like a command) to take a message after its end.
+  const auto mda_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(account.timeout_seconds * 10000));
+  switch (account.delivery) {
+    case delivery_kind::maildir:
+      return open_maildir(account.delivery_target, account.ends, why);
+    case delivery_kind::mbox:
+      return open_mbox(account.delivery_target, account.ends, mbox_lock_timeout, why);
+    case delivery_kind::mda:
+      return open_mda(account.delivery_target, account.ends, mda_timeout, why);
+  }
+  why = "unknown delivery";
+  return unexpected(errc::invalid_argument);
+}
+
+void message_sink::open(delivery& destination, const message_info& info) {
+  failure_.clear();
+  current_.reset();
+  auto sink = destination.begin(info, failure_);
+  if (sink) current_ = std::move(*sink);
+}
+
+result<void> message_sink::write(std::string_view bytes) {
+  if (!current_) return unexpected(errc::sink_failed);
+  observer_.bytes_received(account_, bytes.size());
+  return current_->write(bytes);
+}
+
+result<void> message_sink::finish() {
+  if (!current_) return unexpected(errc::sink_failed);
+  auto done = current_->finish();
+  if (!done) failure_ = current_->failure();
+  current_.reset();
+  return done;
+}
+
+void message_sink::abort(const error& why) noexcept {
+  if (!current_) return;
+  if (failure_.empty()) failure_ = current_->failure();
+  if (failure_.empty()) failure_ = std::string(describe(why.code));
+  current_->abort(why);
+  current_.reset();
+}
+
+}  // namespace pop3::agent
