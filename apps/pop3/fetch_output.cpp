@@ -172,7 +172,7 @@ void json_events::summary(int exit_code, std::span<const account_outcome> outcom
 progress_display::line& progress_display::find(const account_config& a) {
   for (line& l : lines_)
     if (l.name == a.name) return l;
-  lines_.push_back({a.name, std::chrono::steady_clock::now(), {}, 0, {}});
+  lines_.push_back({a.name, std::chrono::steady_clock::now(), {}, 0, {}, false});
   return lines_.back();
 }
 
@@ -185,6 +185,7 @@ void progress_display::planned(const account_config& a, const account_counts& c)
   std::lock_guard lock(mutex_);
   line& l = find(a);
   l.counts = c;
+  l.planned = true;
   l.started = std::chrono::steady_clock::now();  // the rate counts from the first RETR
   redraw(true);
 }
@@ -224,6 +225,8 @@ void progress_display::redraw(bool force) {
     screen += "\r\x1b[K";  // start of line, erase it
     if (!l.final_text.empty()) {
       screen += l.final_text;
+    } else if (!l.planned) {
+      screen += fmt::format("{}: connecting", printable(l.name, 40));
     } else {
       const account_counts& c = l.counts;
       const double seconds = std::chrono::duration<double>(now - l.started).count();

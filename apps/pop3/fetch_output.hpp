@@ -82,6 +82,7 @@ class progress_display final : public agent::fetch_observer {
     agent::account_counts counts;
     std::uint64_t bytes = 0;  // received so far, including the message in flight
     std::string final_text;   // set when the account finished
+    bool planned = false;     // the maildrop is listed: counts are known
   };
   line& find(const agent::account_config& a);  // under mutex_
   void redraw(bool force);                     // under mutex_

@@ -64,8 +64,7 @@ std::uint64_t wire_octets(const std::vector<sample_message>& mail) {
 TEST_F(fetch, three_hundred_messages_into_a_maildir_byte_for_byte) {
   // The sample set's edge cases (dot lines, long lines, 8-bit, a 3 MiB message) and plain
   // messages, 300 in all.
-  const auto mail =
-      generate_sample_mail({.count = 300, .seed = 11, .big_message_bytes = 3u << 20});
+  const auto mail = generate_sample_mail({.count = 300, .seed = 11, .big_message_bytes = 3u << 20});
   server_.deliver("alice", mail);
   const process_result r = fetch_url({"--maildir", (work_ / "Mail").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -160,8 +159,8 @@ TEST_F(fetch, delete_mode_leaves_nothing_to_fetch_twice) {
 TEST_F(fetch, keep_days_deletes_on_the_first_run_after_the_days) {
   const auto mail = generate_small_mail(4, 7);
   server_.deliver("alice", mail);
-  const std::vector<std::string> args = {"--maildir", (work_ / "Mail").string(), "--keep-days",
-                                         "2", "--json"};
+  const std::vector<std::string> args = {"--maildir", (work_ / "Mail").string(), "--keep-days", "2",
+                                         "--json"};
   const std::int64_t t0 = 1'900'000'000;
   const auto at = [&](std::int64_t t) {
     return fetch_url(args, "alice", {{"POP3_TEST_NOW", std::to_string(t)}});
@@ -199,8 +198,7 @@ TEST_F(fetch, max_size_skip_delete_and_warn) {
 
   const std::string number = std::to_string(big + 1);
   const std::string size = std::to_string(mail[big].wire().size());
-  process_result skip =
-      fetch_url({"--maildir", (work_ / "Skip").string(), "--max-size", "512K"});
+  process_result skip = fetch_url({"--maildir", (work_ / "Skip").string(), "--max-size", "512K"});
   ASSERT_EQ(skip.exit_code, 0) << skip.err;
   EXPECT_EQ(skip.err, "pop3: " + account() + ": warning: message " + number + " (" + size +
                           " octets) is larger than max_size (524288 octets): left on the server\n");
@@ -216,8 +214,8 @@ TEST_F(fetch, max_size_skip_delete_and_warn) {
   EXPECT_EQ(server_.maildir_message_count("alice"), 0u);
 
   server_.deliver("alice", {mail[big]});
-  process_result remove = fetch_url({"--maildir", (work_ / "Delete").string(), "--max-size",
-                                     "512K", "--max-size-action", "delete"});
+  process_result remove = fetch_url({"--maildir", (work_ / "Delete").string(), "--max-size", "512K",
+                                     "--max-size-action", "delete"});
   ASSERT_EQ(remove.exit_code, 0) << remove.err;
   EXPECT_TRUE(file_contents(work_ / "Delete" / "new").empty());
   EXPECT_EQ(server_.maildir_message_count("alice"), 0u);

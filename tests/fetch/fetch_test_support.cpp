@@ -83,8 +83,8 @@ std::vector<std::string> mbox_entries(const std::string& mbox) {
 }
 
 fs::path fresh_directory(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("pop3-fetch-" + name + "-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("pop3-fetch-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
