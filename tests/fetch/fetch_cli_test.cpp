@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
 #include "fetch_test_support.hpp"
@@ -200,11 +199,13 @@ TEST_F(fetch_run, a_server_whose_uids_all_changed_is_reported_not_refetched) {
   // A migration: the same messages under a new UIDVALIDITY, so every UIDL string changes.
   const fs::path uidlist = server_.maildir("alice") / "dovecot-uidlist";
   std::string text = read_file(uidlist);
-  const std::regex validity(" V([0-9]+) ");
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(text, m, validity)) << text;
-  text = std::regex_replace(text, validity, " V" + std::to_string(std::stoul(m[1]) + 7777) + " ",
-                            std::regex_constants::format_first_only);
+  // The header line is "3 V<uidvalidity> N<next uid> ..."; raise the UIDVALIDITY.
+  const std::size_t v = text.find(" V");
+  ASSERT_NE(v, std::string::npos) << text;
+  const std::size_t end = text.find(' ', v + 2);
+  ASSERT_NE(end, std::string::npos) << text;
+  text.replace(v + 2, end - v - 2,
+               std::to_string(std::stoul(text.substr(v + 2, end - v - 2)) + 7777));
   write_file(uidlist, text);
   const auto r = fetch({"--keep"});
   EXPECT_EQ(r.exit_code, 65);
@@ -279,9 +280,18 @@ TEST_F(fetch_run, a_terminal_gets_a_live_progress_line) {
   EXPECT_NE(r.out.find("\r\x1b[K" + account() + ": connecting"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\r\x1b[K" + account() + ": 0/20 messages, 0 B of "), std::string::npos)
       << r.out;
-  EXPECT_TRUE(std::regex_search(r.out, std::regex("\x1b\\[1A\r\x1b\\[K" + account() +
-                                                  ": 20 delivered \\([0-9.]+ KiB\\), 20 deleted "
-                                                  "in [0-9.]+ s")))
+  // The final line replaces the progress line: "20 delivered (<n> KiB), 20 deleted in <t> s".
+  const std::string final_line = "\x1b[1A\r\x1b[K" + account() + ": 20 delivered (";
+  const std::size_t at = r.out.find(final_line);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string rest = r.out.substr(at + final_line.size());
+  const std::size_t kib = rest.find(" KiB), 20 deleted in ");
+  ASSERT_NE(kib, std::string::npos) << r.out;
+  EXPECT_EQ(rest.substr(0, kib).find_first_not_of("0123456789."), std::string::npos) << r.out;
+  const std::size_t seconds = rest.find(" s", kib + 21);
+  ASSERT_NE(seconds, std::string::npos) << r.out;
+  EXPECT_EQ(rest.substr(kib + 21, seconds - kib - 21).find_first_not_of("0123456789."),
+            std::string::npos)
       << r.out;
   EXPECT_EQ(delivered(), 20u);
 }
