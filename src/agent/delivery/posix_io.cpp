@@ -8,29 +8,6 @@
 
 namespace pop3::agent::detail {
 
-unique_fd& unique_fd::operator=(unique_fd&& other) noexcept {
-  if (this != &other) {
-    reset();
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-int unique_fd::release() noexcept {
-  const int fd = fd_;
-  fd_ = -1;
-  return fd;
-}
-
-int unique_fd::reset() noexcept {
-  if (fd_ < 0) return 0;
-  // Never retry close() after EINTR: on Linux the descriptor is already released, and a
-  // retry could close one another thread has just opened.
-  const int result = ::close(fd_);
-  fd_ = -1;
-  return result == 0 || errno == EINTR ? 0 : errno;
-}
-
 int write_all(int fd, std::string_view bytes) noexcept {
   while (!bytes.empty()) {
     const ssize_t written = ::write(fd, bytes.data(), bytes.size());

@@ -6,29 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/unique_fd.hpp"
+
 namespace pop3::agent::detail {
-
-/// Owns a file descriptor (-1: none) and closes it on destruction.
-class unique_fd {
- public:
-  unique_fd() noexcept = default;
-  explicit unique_fd(int fd) noexcept : fd_(fd) {}
-  unique_fd(unique_fd&& other) noexcept : fd_(other.release()) {}
-  unique_fd& operator=(unique_fd&& other) noexcept;
-  unique_fd(const unique_fd&) = delete;
-  unique_fd& operator=(const unique_fd&) = delete;
-  ~unique_fd() { reset(); }
-
-  int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-  int release() noexcept;
-  /// Closes the descriptor; returns 0 or the errno of close(2) (which may report a delayed
-  /// write error on some file systems). The descriptor is gone either way.
-  int reset() noexcept;
-
- private:
-  int fd_ = -1;
-};
 
 /// Writes all of `bytes`, retrying after EINTR and short writes. Returns 0 or the errno.
 int write_all(int fd, std::string_view bytes) noexcept;

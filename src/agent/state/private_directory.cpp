@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "state/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace pop3::agent::detail {
 

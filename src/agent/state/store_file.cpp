@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "state/private_directory.hpp"
-#include "state/unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace pop3::agent::detail {
 namespace {
