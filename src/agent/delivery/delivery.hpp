@@ -33,13 +33,16 @@ enum class line_ending : std::uint8_t { lf, crlf };
 /// finish() returns success only when the message is durable:
 ///  - Maildir: the file in tmp/ written, fsync'ed, linked into new/ and new/ fsync'ed;
 ///  - mbox: appended, fsync'ed, and the locks released;
-///  - MDA: the command read everything and exited with status 0.
+///  - MDA: the message spooled whole, then the command run on it, which read all of it and
+///    exited with status 0.
 /// abort() (or destruction without finish()) leaves nothing behind: the tmp/ file removed,
-/// the mbox truncated back to its size before the message, the MDA killed and reaped.
+/// the mbox truncated back to its size before the message, the MDA's spool file dropped (the
+/// MDA never ran).
 /// A failed write() or finish() has already undone the message the same way; later calls
 /// return the same error. Calls after finish() succeeded are errors (abort() is ignored).
 /// Errors of write()/finish(): errc::sink_failed, with errno in error::system_error when a
-/// system call failed (ETIMEDOUT for an MDA timeout, 0 for an MDA's exit status);
+/// system call failed (ETIMEDOUT for an MDA timeout, 0 for an MDA's exit status or for an
+/// MDA that did not read the whole message);
 /// failure() then says what failed in words.
 class delivery_sink : public body_sink {
  public:
@@ -54,7 +57,8 @@ class delivery {
  public:
   virtual ~delivery() = default;
   /// Starts one message: creates the tmp/ file, takes the mbox locks and writes the "From "
-  /// line, or starts the MDA. Returns a non-null sink, or an error with the reason in `why`:
+  /// line, or creates the MDA's spool file. Returns a non-null sink, or an error with the
+  /// reason in `why`:
   ///  - errc::timeout: the mbox stayed locked by another process for the whole lock timeout;
   ///  - errc::io_error: anything else, errno in error::system_error.
   virtual result<std::unique_ptr<delivery_sink>> begin(const message_info& message,
@@ -110,15 +114,32 @@ result<std::unique_ptr<delivery>> open_mbox(const std::filesystem::path& file, l
                                             std::chrono::milliseconds lock_timeout,
                                             std::string& why);
 
-/// A command run with /bin/sh -c for each message, the message on its standard input, its
-/// standard output and error inherited; its environment is ours plus POP3_ACCOUNT and
-/// POP3_UID. It runs in a process group of its own, so that killing it kills the whole
-/// pipeline; no descriptor other than 0, 1 and 2 is passed to it. Delivery succeeded only if
-/// it exits 0 within `timeout` after the message's end. write() fails if the command takes no
-/// data for `timeout`, and with EPIPE if it stops reading; SIGPIPE is blocked in the writing
-/// thread for the write and the one it raised is consumed, so the process's signal
-/// disposition is never changed. On any failure the process group is killed (SIGKILL) and
-/// the command reaped. Errors of open_mda: errc::invalid_argument for an empty command.
+/// A command run with /bin/sh -c for each message, which it reads on its standard input.
+/// The message is spooled first, so that the command never sees an incomplete one:
+///  - begin() creates the spool, a file without a name (O_TMPFILE; where the file system lacks
+///    it, a mkostemp file "pop3-mda-XXXXXX" unlinked at once, so that only a kill between the
+///    two calls can leave it, empty, behind), mode 0600, in $TMPDIR if that is an absolute
+///    path, else in /tmp. Error: errc::io_error, "cannot create a spool file in /tmp: REASON".
+///    The command is not started.
+///  - write() appends to the spool: "cannot write the spool file in /tmp: No space left on
+///    device".
+///  - finish() starts the command with the spool, rewound, as its standard input, its standard
+///    output and error inherited, and its environment ours plus POP3_ACCOUNT and POP3_UID. It
+///    runs in a process group of its own, so that killing it kills the whole pipeline; no
+///    descriptor other than 0, 1 and 2 is passed to it; SIGPIPE has its default action and no
+///    signal is blocked. Delivery succeeded only if it exits within `timeout` of its start
+///    ("the MDA did not exit within 300 ms; it was killed", ETIMEDOUT), with status 0 ("the
+///    MDA exited with status 1", "the MDA was killed by signal 9"), and has read the whole
+///    message: its standard input shares the spool's file offset, which must have reached the
+///    spool's size ("the MDA exited with status 0 but read only 10 of 2048 octets of the
+///    message"). So the command must read its input to the end with read(2), as filters do.
+/// On any failure, and on abort() or destruction before success, the process group is killed
+/// (SIGKILL), the command reaped, and the spool closed, which removes it.
+/// If `pop3 fetch` is killed (SIGKILL, power cut) while writing the spool, the spool vanishes
+/// with it and no MDA has run. If it is killed while the MDA runs, the MDA (in its own process
+/// group) carries on with a complete message and may deliver it; the next run, which did not
+/// record the message as delivered, delivers it again: a duplicate, never a truncated message.
+/// Errors of open_mda: errc::invalid_argument for an empty command.
 result<std::unique_ptr<delivery>> open_mda(const std::string& command, line_ending ends,
                                            std::chrono::milliseconds timeout, std::string& why);
 

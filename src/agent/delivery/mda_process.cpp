@@ -1,7 +1,6 @@
 #include "delivery/mda_process.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +10,8 @@
 #include <cstring>
 #include <thread>
 
+#include "delivery/posix_io.hpp"
+
 extern char** environ;
 
 namespace pop3::agent::detail {
@@ -19,44 +20,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-
-// Blocks SIGPIPE in this thread while it lives. A write to a pipe without reader raises
-// SIGPIPE in the writing thread; blocked, it stays pending, and is consumed here, so the
-// write just fails with EPIPE. Unlike SIG_IGN, this changes nothing for the rest of the
-// process (the thread-local counterpart of send()'s MSG_NOSIGNAL).
-class sigpipe_blocker {
- public:
-  sigpipe_blocker() noexcept {
-    sigemptyset(&sigpipe_);
-    sigaddset(&sigpipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &sigpipe_, &previous_);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    // One pending before us is someone else's, and stays for them.
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  sigpipe_blocker(const sigpipe_blocker&) = delete;
-  sigpipe_blocker& operator=(const sigpipe_blocker&) = delete;
-  ~sigpipe_blocker() {
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        const timespec no_wait{};
-        while (sigtimedwait(&sigpipe_, nullptr, &no_wait) < 0 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-  }
-
- private:
-  sigset_t sigpipe_{};
-  sigset_t previous_{};
-  bool was_pending_ = false;
-};
 
 bool has_name(const char* entry, const std::vector<std::string>& replaced) {
   return std::any_of(replaced.begin(), replaced.end(), [entry](const std::string& variable) {
@@ -91,7 +54,8 @@ bool has_name(const char* entry, const std::vector<std::string>& replaced) {
 }  // namespace
 
 int mda_process::start(const std::string& command,
-                       const std::vector<std::string>& extra_environment, std::string& why) {
+                       const std::vector<std::string>& extra_environment, int input,
+                       std::string& why) {
   std::vector<char*> envp;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     if (!has_name(*entry, extra_environment)) envp.push_back(*entry);
@@ -105,55 +69,17 @@ int mda_process::start(const std::string& command,
   command_line.push_back('\0');
   char* const argv[] = {shell, dash_c, command_line.data(), nullptr};
 
-  int ends[2];
-  if (::pipe2(ends, O_CLOEXEC) != 0) {
-    const int error_number = errno;
-    why = cannot("create", "a pipe for the MDA", error_number);
-    return error_number;
-  }
-  unique_fd read_end(ends[0]);
-  unique_fd write_end(ends[1]);
-  // Only our end is non-blocking: it lets write_input() wait with a timeout. The MDA's end
-  // stays blocking, as programs expect of their standard input.
-  if (::fcntl(write_end.get(), F_SETFL, O_NONBLOCK) != 0) {
-    const int error_number = errno;
-    why = cannot("set up", "the pipe for the MDA", error_number);
-    return error_number;
-  }
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int error_number = errno;
     why = cannot("start", "the MDA", error_number);
     return error_number;
   }
-  if (pid == 0) exec_in_child(read_end.get(), argv, envp.data());
+  if (pid == 0) exec_in_child(input, argv, envp.data());
   // Also here, so that the group exists before kill_and_reap() may need it. EACCES means the
   // child has already run exec(), after its own setpgid().
   ::setpgid(pid, pid);
   pid_ = pid;
-  input_ = std::move(write_end);
-  return 0;
-}
-
-int mda_process::write_input(std::string_view bytes, milliseconds idle) noexcept {
-  if (!input_) return EPIPE;
-  sigpipe_blocker blocker;
-  auto deadline = steady_clock::now() + idle;
-  while (!bytes.empty()) {
-    const ssize_t written = ::write(input_.get(), bytes.data(), bytes.size());
-    if (written >= 0) {
-      bytes.remove_prefix(static_cast<std::size_t>(written));
-      deadline = steady_clock::now() + idle;
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return errno;
-    const auto left = std::chrono::ceil<milliseconds>(deadline - steady_clock::now());
-    if (left.count() <= 0) return ETIMEDOUT;
-    pollfd writable{input_.get(), POLLOUT, 0};
-    // POLLERR (no reader any more) also ends the wait: the next write() says EPIPE.
-    if (::poll(&writable, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) return errno;
-  }
   return 0;
 }
 
@@ -182,7 +108,6 @@ mda_process::wait_outcome mda_process::wait_until(steady_clock::time_point deadl
 }
 
 void mda_process::kill_and_reap() noexcept {
-  input_.reset();
   if (pid_ < 0) return;
   // The shell is not reaped yet, so its pid, which names the group, cannot be reused.
   ::kill(-pid_, SIGKILL);

@@ -1,40 +1,32 @@
 // One run of a mail delivery agent: /bin/sh -c COMMAND in a process group of its own, its
-// standard input a pipe we write the message into.
+// standard input a file the caller gives (the spooled message).
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <string>
-#include <string_view>
 #include <vector>
-
-#include "delivery/posix_io.hpp"
 
 namespace pop3::agent::detail {
 
 class mda_process {
  public:
   /// Starts the command with `extra_environment` ("NAME=value", replacing any variable of
-  /// the same name) added to ours. Standard output and error are inherited; every other
-  /// descriptor is closed in the child, whatever its close-on-exec flag. Returns 0 or the
-  /// errno, with the reason in `why`.
+  /// the same name) added to ours, and `input` as its standard input. The child gets a
+  /// duplicate of `input`, so it shares the open file description: the offset it leaves
+  /// behind is the one `input` has here. Standard output and error are inherited; every
+  /// other descriptor is closed in the child, whatever its close-on-exec flag; SIGPIPE is
+  /// set to its default action and the signal mask cleared. Returns 0 or the errno, with the
+  /// reason in `why`.
   int start(const std::string& command, const std::vector<std::string>& extra_environment,
-            std::string& why);
+            int input, std::string& why);
 
   mda_process() = default;
   mda_process(const mda_process&) = delete;
   mda_process& operator=(const mda_process&) = delete;
   /// Kills and reaps a process still running: no zombie is left behind.
   ~mda_process() { kill_and_reap(); }
-
-  /// Writes all of `bytes` to the command's standard input, waiting at most `idle` each time
-  /// the pipe is full. Returns 0, EPIPE (the command closed its input), ETIMEDOUT, or another
-  /// errno. SIGPIPE is blocked in this thread meanwhile, and the one the write raised is
-  /// consumed, so no signal disposition of the process changes.
-  int write_input(std::string_view bytes, std::chrono::milliseconds idle) noexcept;
-  /// Closes the command's standard input: it sees the end of the message.
-  void close_input() noexcept { input_.reset(); }
 
   enum class wait_outcome : unsigned char { exited, running, lost };
   /// Waits until the command exits or `deadline` passes. exited: `status` is its wait
@@ -45,7 +37,6 @@ class mda_process {
 
  private:
   pid_t pid_ = -1;  // -1 once reaped
-  unique_fd input_;
 };
 
 /// "the MDA exited with status 1", "the MDA was killed by signal 9".

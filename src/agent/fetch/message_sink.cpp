@@ -5,7 +5,8 @@ namespace pop3::agent {
 result<std::unique_ptr<delivery>> open_delivery(const account_config& account,
                                                 std::chrono::milliseconds mbox_lock_timeout,
                                                 std::string& why) {
-  // An MDA gets the account's timeout (x10, like a command) to take a message after its end.
+  // An MDA gets the account's timeout (x10, like a command) for its whole run: it starts once the
+  // message is spooled, and must read all of it and exit.
   const auto mda_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(account.timeout_seconds * 10000));
   switch (account.delivery) {
