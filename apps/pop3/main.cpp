@@ -115,7 +115,9 @@ void add_fetch(CLI::App& fetch, fetch_options& f) {
   fetch.add_flag("-q,--quiet", f.quiet, "print only errors");
   fetch.add_option("--maildir", f.maildir, "URL mode: deliver into this Maildir");
   fetch.add_option("--mbox", f.mbox, "URL mode: append to this mboxrd file");
-  fetch.add_option("--mda", f.mda, "URL mode: pipe each message to this command");
+  fetch.add_option(
+      "--mda", f.mda,
+      "URL mode: run this command for each message, with the whole message as its standard input");
   fetch.add_flag("--keep", f.keep, "URL mode: never delete from the server");
   fetch.add_option("--keep-days", f.keep_days,
                    "URL mode: delete N days after delivery (0: at once)");
