@@ -3,7 +3,9 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -125,7 +127,14 @@ std::optional<std::vector<agent::account_config>> accounts_from_config(const fet
   }
   if (o.targets.empty()) return config->accounts;
   std::vector<agent::account_config> chosen;
-  for (const std::string& name : o.targets) {
+  for (std::size_t i = 0; i < o.targets.size(); ++i) {
+    const std::string& name = o.targets[i];
+    // Twice would mean two runs of one account: the second would only find it locked.
+    if (std::find(o.targets.begin(), o.targets.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+        o.targets.begin() + static_cast<std::ptrdiff_t>(i)) {
+      code = usage("account \"" + printable(name, 80) + "\" is named twice");
+      return std::nullopt;
+    }
     auto it = std::find_if(config->accounts.begin(), config->accounts.end(),
                            [&](const agent::account_config& a) { return a.name == name; });
     if (it == config->accounts.end()) {
@@ -141,10 +150,24 @@ std::optional<std::vector<agent::account_config>> accounts_from_config(const fet
   return chosen;
 }
 
+// POP3_TEST_NOW (seconds since the epoch) stands in for the clock, so that keep_days can be
+// tested without waiting days.
+std::int64_t test_now = 0;
+
 std::int64_t test_clock() {
-  // POP3_TEST_NOW (seconds since the epoch) stands in for the clock, so that keep_days can
-  // be tested without waiting days.
-  return std::strtoll(std::getenv("POP3_TEST_NOW"), nullptr, 10);
+  return test_now;
+}
+
+// False if POP3_TEST_NOW is set but is not a plain number of seconds.
+bool read_test_clock() {
+  const char* text = std::getenv("POP3_TEST_NOW");
+  if (text == nullptr) return true;
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text, &end, 10);
+  if (*text < '0' || *text > '9' || *end != '\0' || errno == ERANGE) return false;
+  test_now = value;
+  return true;
 }
 
 }  // namespace
@@ -170,6 +193,7 @@ int run_fetch(fetch_options& o) {
   agent::fetch_environment env;
   env.state_dir = o.state_dir ? std::filesystem::absolute(agent::expand_home(*o.state_dir))
                               : agent::default_state_dir();
+  if (!read_test_clock()) return usage("POP3_TEST_NOW must be a number of seconds since the epoch");
   if (std::getenv("POP3_TEST_NOW")) env.now = test_clock;
   env.stop = &stop_requested;
   if (o.common.verbose) env.trace = &print_trace;

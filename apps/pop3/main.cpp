@@ -103,7 +103,8 @@ Output: a live line per account on a terminal; a summary line per account otherw
 SIGINT/SIGTERM: the message in flight is finished, deletions of delivered messages are sent,
   QUIT; exit 130 / 143. A second signal ends at once (still safe).
 Exit: 0 if every account succeeded (no new mail is success); else the code of the first
-  account that failed, in the order of the configuration file; 78 for a bad configuration.
+  account that failed, in the order of the configuration file (or the order named);
+  78 for a bad configuration.
   POP3_TEST_NOW=SECONDS replaces the clock (for testing keep_days).)";
 
 void add_fetch(CLI::App& fetch, fetch_options& f) {

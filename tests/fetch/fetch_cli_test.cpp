@@ -76,6 +76,16 @@ TEST_F(fetch_usage, command_line_mistakes) {
   EXPECT_EQ(unknown.exit_code, 64);
   EXPECT_EQ(unknown.err,
             "pop3: no account \"play\" in " + config.string() + " (it has: work, home)\n");
+  const auto twice = run_pop3({"fetch", "--config", config.string(), "home", "work", "home"});
+  EXPECT_EQ(twice.exit_code, 64);
+  EXPECT_EQ(twice.err, "pop3: account \"home\" is named twice\n");
+  for (const char* clock : {"soon", "", "-5", "12x", "99999999999999999999"}) {
+    const auto bad_clock =
+        run_pop3({"fetch", "--config", config.string()}, {{"POP3_TEST_NOW", clock}});
+    EXPECT_EQ(bad_clock.exit_code, 64) << clock;
+    EXPECT_EQ(bad_clock.err, "pop3: POP3_TEST_NOW must be a number of seconds since the epoch\n")
+        << clock;
+  }
   const auto url_option = run_pop3({"fetch", "--config", config.string(), "--keep"});
   EXPECT_EQ(url_option.exit_code, 64);
   EXPECT_EQ(url_option.err,
