@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@
 namespace pop3::test {
 namespace {
 
-constexpr int wait_ms = 5000;
+constexpr int send_timeout_ms = 5000;
 constexpr std::size_t max_line_length = 64 * 1024;
 
 [[noreturn]] void throw_errno(const char* what) {
@@ -36,6 +37,12 @@ bool matches(const std::string& expect, const std::string& line) {
   if (!expect.empty() && expect.back() == '*')
     return line.compare(0, expect.size() - 1, expect, 0, expect.size() - 1) == 0;
   return line == expect;
+}
+
+// True when bytes of the client are waiting to be read: it sent more before this reply.
+bool more_waiting(int fd) {
+  int waiting = 0;
+  return ::ioctl(fd, FIONREAD, &waiting) == 0 && waiting > 0;
 }
 
 }  // namespace
@@ -80,7 +87,7 @@ void cleartext_pop3_server::run() {
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       // A client that stops reading must not block a send() for ever.
-      const timeval limit{wait_ms / 1000, 0};
+      const timeval limit{send_timeout_ms / 1000, 0};
       ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
       serve(fd);
       ::close(fd);
@@ -93,25 +100,28 @@ void cleartext_pop3_server::run() {
 
 void cleartext_pop3_server::serve(int fd) {
   if (!send_all(fd, options_.greeting, false)) return;
-  std::size_t step = 0;
+  if (options_.close_after_greeting) return read_until_client_closes(fd);
+  used_.assign(options_.script.size(), false);
   std::string line;
   for (;;) {
-    if (!readable(fd, stop_pipe_[0], wait_ms)) return;
+    if (!readable(fd, stop_pipe_[0], idle_ms())) return;
     char byte = 0;
     if (::recv(fd, &byte, 1, 0) != 1) return;
-    {
-      const std::lock_guard lock(mutex_);
-      received_ += byte;
-    }
+    record(byte);
     if (byte != '\n') {
       if (line.size() > max_line_length) return;
       line += byte;
       continue;
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (step < options_.script.size() && matches(options_.script[step].expect, line)) {
-      const cleartext_step& s = options_.script[step++];
-      if (!send_all(fd, s.reply, s.trickle) || s.close_after) return;
+    if (more_waiting(fd)) {
+      const std::lock_guard lock(mutex_);
+      pipelined_ = true;
+    }
+    if (const cleartext_step* s = take_step(line)) {
+      const bool misbehave = s->reply_once_pipelined && saw_pipelining();
+      if (!send_all(fd, misbehave ? *s->reply_once_pipelined : s->reply, s->trickle)) return;
+      if (s->close_after) return read_until_client_closes(fd);
     } else if (line == "QUIT") {
       send_all(fd, "+OK bye\r\n", false);
       return;
@@ -119,6 +129,39 @@ void cleartext_pop3_server::serve(int fd) {
       return;
     }
     line.clear();
+  }
+}
+
+int cleartext_pop3_server::idle_ms() const {
+  return static_cast<int>(options_.idle_timeout.count());
+}
+
+const cleartext_step* cleartext_pop3_server::take_step(const std::string& line) {
+  for (std::size_t i = 0; i < options_.script.size(); ++i) {
+    if (used_[i]) continue;
+    if (matches(options_.script[i].expect, line)) {
+      used_[i] = true;
+      return &options_.script[i];
+    }
+    if (!options_.any_order) return nullptr;  // only the next step may match
+  }
+  return nullptr;
+}
+
+void cleartext_pop3_server::record(char byte) {
+  const std::lock_guard lock(mutex_);
+  received_ += byte;
+}
+
+void cleartext_pop3_server::read_until_client_closes(int fd) {
+  ::shutdown(fd, SHUT_WR);
+  char buffer[4096];
+  while (readable(fd, stop_pipe_[0], idle_ms())) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    const std::lock_guard lock(mutex_);
+    received_.append(buffer, static_cast<std::size_t>(n));
   }
 }
 
@@ -134,6 +177,18 @@ bool cleartext_pop3_server::send_all(int fd, const std::string& bytes, bool tric
   return true;
 }
 
+void cleartext_pop3_server::serve_again(cleartext_server_options options) {
+  thread_.join();
+  options_ = std::move(options);
+  {
+    const std::lock_guard lock(mutex_);
+    done_ = false;
+    received_.clear();
+    pipelined_ = false;
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
 bool cleartext_pop3_server::wait_until_done(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   return done_changed_.wait_for(lock, timeout, [this] { return done_; });
@@ -147,6 +202,11 @@ std::size_t cleartext_pop3_server::connections_accepted() const {
 std::string cleartext_pop3_server::received() const {
   const std::lock_guard lock(mutex_);
   return received_;
+}
+
+bool cleartext_pop3_server::saw_pipelining() const {
+  const std::lock_guard lock(mutex_);
+  return pipelined_;
 }
 
 }  // namespace pop3::test

@@ -183,18 +183,25 @@ class account_run {
     observer_.planned(account_, outcome_.counts);
 
     message_sink sink(observer_, account_);
+    // Only pipelining can put replies out of step with commands; without it, a size that
+    // differs from LIST's is the server's inexactness, worth a warning only.
+    const bool exact_size = session_->pipelining();
     batch_steps steps;
     steps.sink_for = [&](std::uint32_t n) -> body_sink& {
       const listed_message& m = *by_number.at(n);
-      sink.open(*delivery_, message_info{account_.name, m.uid, n, m.size});
+      sink.open(*delivery_, message_info{account_.name, m.uid, n, m.size}, exact_size);
       return sink;
     };
     steps.retrieved = [&](const batch_item& item) {
-      return retrieved(*by_number.at(item.message), item, sink.failure());
+      const listed_message& m = *by_number.at(item.message);
+      if (sink.size_mismatch()) return out_of_step(m, sink.failure());
+      return retrieved(m, item, sink.failure());
     };
     steps.deleted = [&](const batch_item& item) { deleted(*by_number.at(item.message), item); };
     steps.go_on = [&] { return !stop_retrieving_ && !stopping(); };
-    if (auto r = session_->retrieve_and_delete(retrieve, remove, steps); !r) {
+    // After replies out of step, how the batch ended adds nothing (out_of_step() said it).
+    if (auto r = session_->retrieve_and_delete(retrieve, remove, steps);
+        !r && !replies_out_of_step_) {
       std::string what = "retrieval failed";
       if (session_->pipelining())
         what += " (with pipelining; if the server mishandles it, set pipelining = \"off\")";
@@ -209,8 +216,33 @@ class account_run {
     }
   }
 
+  // A pipelined RETR brought a message of another size than LIST's: the server's replies
+  // are probably out of step with the commands (one dropped), so this message and any other
+  // of this session may have been filed under the wrong UID. Nothing of the session can be
+  // trusted: no more records or DELEs, no QUIT (the server then deletes nothing), and the
+  // UIDs recorded in this session are forgotten again, so that the next run delivers those
+  // messages again (duplicates, never a loss).
+  bool out_of_step(const listed_message& m, const std::string& why) {
+    ++outcome_.counts.failed;
+    if (replies_out_of_step_) return false;
+    replies_out_of_step_ = true;
+    stop_retrieving_ = true;
+    session_broken_ = true;
+    fail(exit_protocol,
+         "message " + std::to_string(m.number) + " was not delivered: " + why +
+             "; the server's pipelined replies seem out of step with the commands, so the "
+             "session was dropped without QUIT (nothing is deleted) and the messages it "
+             "delivered are fetched again by the next run; if this persists, set pipelining "
+             "= \"off\" for this server");
+    return false;
+  }
+
   // A RETR ended. Returns whether to DELE the message now.
   bool retrieved(const listed_message& m, const batch_item& item, const std::string& why_not) {
+    if (replies_out_of_step_) {  // what follows the mismatch is no more trustworthy
+      ++outcome_.counts.failed;
+      return false;
+    }
     const std::string name = "message " + std::to_string(m.number);
     if (!item.outcome) {
       ++outcome_.counts.failed;
@@ -231,8 +263,12 @@ class account_run {
     }
     ++outcome_.counts.delivered;
     outcome_.counts.bytes_delivered += item.octets;
+    if (item.octets != m.size && item.octets != m.size + 2)
+      observer_.warning(account_, name + " is " + std::to_string(item.octets) +
+                                      " octets, but LIST said " + std::to_string(m.size));
     if (!m.uid.empty()) {
       std::string why;
+      recorded_.push_back(m.uid);
       if (!store_->record_delivery(m.uid, item.octets, now(), why)) {
         observer_.message_delivered(account_, m, item.octets);
         stop_retrieving_ = true;
@@ -272,7 +308,7 @@ class account_run {
       } else {
         fail("QUIT failed", q.error());
       }
-    } else if (!deletions_.empty()) {
+    } else if (!deletions_.empty() && !replies_out_of_step_) {
       observer_.warning(account_, "the " + std::to_string(deletions_.size()) +
                                       " deletions did not take effect (the session ended "
                                       "without QUIT); they are retried on the next run");
@@ -283,6 +319,9 @@ class account_run {
         if (!m->uid.empty()) forget.push_back(m->uid);
     } else {
       outcome_.counts.not_deleted += static_cast<std::uint32_t>(deletions_.size());
+    }
+    if (replies_out_of_step_) {
+      forget.insert(forget.end(), recorded_.begin(), recorded_.end());
     }
     if (!forget.empty()) {
       std::string why;
@@ -303,8 +342,10 @@ class account_run {
   std::string secret_;
   std::optional<session> session_;
   std::vector<const listed_message*> deletions_;  // DELE accepted, waiting for QUIT
+  std::vector<std::string> recorded_;             // UIDs recorded in this session
   bool stop_retrieving_ = false;
   bool session_broken_ = false;
+  bool replies_out_of_step_ = false;
 };
 
 }  // namespace

@@ -21,9 +21,13 @@ result<std::unique_ptr<delivery>> open_delivery(const account_config& account,
   return unexpected(errc::invalid_argument);
 }
 
-void message_sink::open(delivery& destination, const message_info& info) {
+void message_sink::open(delivery& destination, const message_info& info, bool exact_size) {
   failure_.clear();
   current_.reset();
+  exact_size_ = exact_size;
+  size_mismatch_ = false;
+  received_ = 0;
+  listed_ = info.size;
   auto sink = destination.begin(info, failure_);
   if (sink) current_ = std::move(*sink);
 }
@@ -31,11 +35,20 @@ void message_sink::open(delivery& destination, const message_info& info) {
 result<void> message_sink::write(std::string_view bytes) {
   if (!current_) return unexpected(errc::sink_failed);
   observer_.bytes_received(account_, bytes.size());
+  received_ += bytes.size();
   return current_->write(bytes);
 }
 
 result<void> message_sink::finish() {
   if (!current_) return unexpected(errc::sink_failed);
+  if (exact_size_ && received_ != listed_ && received_ != listed_ + 2) {
+    size_mismatch_ = true;
+    failure_ =
+        "it is " + std::to_string(received_) + " octets, but LIST said " + std::to_string(listed_);
+    current_->abort(error(errc::malformed_reply));
+    current_.reset();
+    return unexpected(errc::sink_failed);
+  }
   auto done = current_->finish();
   if (!done) failure_ = current_->failure();
   current_.reset();

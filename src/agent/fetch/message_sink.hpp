@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -26,7 +27,14 @@ class message_sink final : public body_sink {
 
   /// Begins delivering the next message. If the delivery cannot begin, the sink refuses the
   /// data (errc::sink_failed) and failure() says why.
-  void open(delivery& destination, const message_info& info);
+  ///
+  /// With `exact_size`, a message whose length differs from what LIST said (info.size) is not
+  /// delivered: finish() drops it and fails, and size_mismatch() is true. Under pipelining
+  /// that is how replies out of step with the commands show: a server that dropped one reply
+  /// would otherwise have the next message filed under this one's UID. RFC 1939 makes LIST's
+  /// size exact; one tolerance: two octets more, the CRLF a server adds to a message that
+  /// does not end with one.
+  void open(delivery& destination, const message_info& info, bool exact_size);
 
   result<void> write(std::string_view bytes) override;
   result<void> finish() override;
@@ -34,12 +42,21 @@ class message_sink final : public body_sink {
 
   /// Why the last message could not be delivered (empty if it was).
   const std::string& failure() const noexcept { return failure_; }
+  /// Whether the last message was refused for its size (see open()).
+  bool size_mismatch() const noexcept { return size_mismatch_; }
+  /// The octets of the last message as received (CRLF line ends) and as LIST announced them.
+  std::uint64_t received_octets() const noexcept { return received_; }
+  std::uint64_t listed_octets() const noexcept { return listed_; }
 
  private:
   fetch_observer& observer_;
   const account_config& account_;
   std::unique_ptr<delivery_sink> current_;
   std::string failure_;
+  bool exact_size_ = false;
+  bool size_mismatch_ = false;
+  std::uint64_t received_ = 0;
+  std::uint64_t listed_ = 0;
 };
 
 }  // namespace pop3::agent
