@@ -63,7 +63,7 @@ std::optional<agent::account_config> account_from_url(fetch_options& o, int& cod
   if (a.user.empty() && a.auth != auth_mechanism::external)
     return refuse("no user name: give it in the URL (pop3s://USER@HOST) or with --user");
   a.name = a.user + "@" + a.host + ":" + std::to_string(a.port);
-  a.defined_at = "the command line";
+  a.defined_at = agent::defined_on_command_line;
   if (o.common.password.file && o.common.password.command)
     return refuse("give either --password-file or --password-command, not both");
   if (o.common.password.file) a.password.file = agent::expand_home(*o.common.password.file);

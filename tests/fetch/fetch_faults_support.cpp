@@ -125,8 +125,7 @@ fetch_run fetch_faults::fetch(cleartext_pop3_server& server, const std::vector<s
 
 std::string fetch_faults::stderr_of(std::uint16_t port, const std::vector<std::string>& lines) {
   const std::string account = "pop3: alice@127.0.0.1:" + std::to_string(port) + ": ";
-  std::string out =
-      account + "warning: tls = \"none\": the session crosses the network unencrypted\n";
+  std::string out = account + "warning: --tls none: the session crosses the network unencrypted\n";
   for (const std::string& line : lines)
     out += account + line + "\n";
   return out;

@@ -64,9 +64,13 @@ struct account_config {
   // connection
   pipelining_mode pipelining = pipelining_mode::automatic;
   double timeout_seconds = 60;  ///< from 0.001 to 86400
-  // where this account was defined, for messages: "/home/a/.config/pop3/config.toml:12"
+  // where this account was defined, for messages: "/home/a/.config/pop3/config.toml:12",
+  // or defined_on_command_line for an account made from a URL and options
   std::string defined_at;
 };
+
+/// account_config::defined_at of an account made from a URL and command-line options.
+inline constexpr std::string_view defined_on_command_line = "the command line";
 
 struct fetch_config {
   std::filesystem::path file;            ///< empty when built from the command line

@@ -113,10 +113,15 @@ class account_run {
   }
 
   bool connect() {
+    // Named as the user wrote it: an option in URL mode, a key of the configuration file.
+    const bool from_command_line = account_.defined_at == defined_on_command_line;
     if (account_.insecure)
-      observer_.warning(account_, "insecure = true: the server's certificate is not checked");
+      observer_.warning(account_,
+                        std::string(from_command_line ? "--insecure" : "insecure = true") +
+                            ": the server's certificate is not checked");
     if (account_.tls == tls_mode::none)
-      observer_.warning(account_, "tls = \"none\": the session crosses the network unencrypted");
+      observer_.warning(account_, std::string(from_command_line ? "--tls none" : "tls = \"none\"") +
+                                      ": the session crosses the network unencrypted");
     session_failure failure;
     auto s = open_account_session(account_, env_.trace, failure);
     if (!s) return fail(failure);
