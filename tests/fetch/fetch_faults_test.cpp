@@ -389,6 +389,53 @@ TEST_F(fetch_faults, with_pipelining_two_octets_more_than_list_said_is_accepted)
   expect_no_leftovers();
 }
 
+// A server without UIDL (its CAPA does not list it, and UIDL gets -ERR): every message is
+// fetched, and deleted unless kept; with --keep, every run fetches them all again.
+cleartext_server_options server_without_uidl(bool keep) {
+  cleartext_server_options options = full_script(three_messages(), false);
+  step(options, "CAPA").reply = "+OK\r\nUSER\r\n.\r\n";
+  std::erase_if(options.script, [&](const cleartext_step& s) {
+    return s.expect == "UIDL" || (keep && s.expect.starts_with("DELE"));
+  });
+  return options;
+}
+
+std::string wire_without_uidl(const std::vector<std::string>& commands) {
+  std::string out = login_wire() + "LIST\r\n";
+  for (const std::string& c : commands)
+    out += c + "\r\n";
+  return out;
+}
+
+TEST_F(fetch_faults, a_server_without_uidl_has_every_message_fetched_and_deleted) {
+  cleartext_pop3_server server(server_without_uidl(false));
+  const fetch_run run = fetch(server);
+  EXPECT_EQ(run.wire, wire_without_uidl(
+                          {"RETR 1", "DELE 1", "RETR 2", "DELE 2", "RETR 3", "DELE 3", "QUIT"}));
+  EXPECT_EQ(run.cli.exit_code, 0);
+  EXPECT_EQ(run.cli.err, stderr_of(run.port, {}));
+  EXPECT_EQ(delivered(), stored_of(three_messages(), {1, 2, 3}));
+  expect_no_leftovers();
+}
+
+TEST_F(fetch_faults, a_server_without_uidl_with_keep_has_every_message_fetched_each_run) {
+  cleartext_pop3_server server(server_without_uidl(true));
+  const fetch_run run = fetch(server, {"--keep"});
+  EXPECT_EQ(run.wire, wire_without_uidl({"RETR 1", "RETR 2", "RETR 3", "QUIT"}));
+  EXPECT_EQ(run.cli.exit_code, 0);
+  EXPECT_EQ(run.cli.err,
+            stderr_of(run.port,
+                      {"warning: the server has no UIDL: every message is fetched on every run"}));
+  EXPECT_EQ(delivered(), stored_of(three_messages(), {1, 2, 3}));
+
+  server.serve_again(server_without_uidl(true));
+  const fetch_run next = fetch(server, {"--keep"});
+  EXPECT_EQ(next.wire, wire_without_uidl({"RETR 1", "RETR 2", "RETR 3", "QUIT"}));
+  EXPECT_EQ(next.cli.exit_code, 0);
+  EXPECT_EQ(delivered(), stored_of(three_messages(), {1, 1, 2, 2, 3, 3}));
+  expect_no_leftovers();
+}
+
 TEST_F(fetch_faults, an_err_to_quit_leaves_every_deletion_to_the_next_run) {
   cleartext_server_options options = full_script(three_messages(), false);
   options.script.push_back({"QUIT", "-ERR cannot commit\r\n"});
