@@ -185,7 +185,10 @@ TEST_F(mbox_test, QuotesFromLinesWithLfLineEnds) {
   auto mbox = open(this->mbox(), line_ending::lf);
   ASSERT_TRUE(deliver(*mbox, {tricky_crlf}));
   EXPECT_EQ(read_file(this->mbox()), std::string(from_lf) + std::string(tricky_quoted_lf) + "\n");
-  EXPECT_EQ(list_directory(dir()), strings{"mbox"});  // the dotlock is gone
+  // The dotlock is gone; the journal stays as long as the delivery object.
+  EXPECT_EQ(list_directory(dir()), (strings{"mbox", "mbox.pop3-append"}));
+  mbox.reset();
+  EXPECT_EQ(list_directory(dir()), strings{"mbox"});
 }
 
 TEST_F(mbox_test, QuotesFromLinesWithCrlfLineEnds) {
@@ -263,7 +266,7 @@ TEST_F(mbox_test, AbortLeavesTheFileAsItWas) {
   (*sink)->abort(error(errc::connection_closed));
   EXPECT_EQ(read_file(this->mbox()), before);
   EXPECT_EQ((*sink)->failure(), "");
-  EXPECT_EQ(list_directory(dir()), strings{"mbox"});
+  EXPECT_EQ(list_directory(dir()), (strings{"mbox", "mbox.pop3-append"}));
   EXPECT_TRUE(can_lock(this->mbox()));
 }
 
@@ -278,7 +281,7 @@ TEST_F(mbox_test, DestructionWithoutFinishLeavesTheFileAsItWas) {
     ASSERT_TRUE((*sink)->write("half a message\r\n"));
   }
   EXPECT_EQ(read_file(this->mbox()), before);
-  EXPECT_EQ(list_directory(dir()), strings{"mbox"});
+  EXPECT_EQ(list_directory(dir()), (strings{"mbox", "mbox.pop3-append"}));
   EXPECT_TRUE(can_lock(this->mbox()));
 }
 
@@ -351,6 +354,7 @@ TEST_F(mbox_test, RemovesAStaleDotlock) {
   auto mbox = open(this->mbox(), line_ending::lf, 200ms);
   ASSERT_TRUE(deliver(*mbox, {"x\r\n"}));
   EXPECT_EQ(read_file(this->mbox()), std::string(from_lf) + "x\n\n");
+  mbox.reset();
   EXPECT_EQ(list_directory(dir()), strings{"mbox"});
 }
 

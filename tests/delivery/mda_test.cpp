@@ -410,7 +410,8 @@ TEST_F(mda_test, EveryDescriptorOfTheLibraryIsCloseOnExec) {
     ++added;
     EXPECT_NE(flags & FD_CLOEXEC, 0) << "descriptor " << fd << " is inherited by exec()";
   }
-  EXPECT_EQ(added, 5u);  // tmp/, new/, the tmp/ file, the mbox, the MDA's spool file
+  // tmp/, new/, the tmp/ file, the mbox, its journal, the MDA's spool file
+  EXPECT_EQ(added, 6u);
   ASSERT_TRUE((*mda_message)->finish());
 }
 

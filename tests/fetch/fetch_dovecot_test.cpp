@@ -91,6 +91,12 @@ TEST_F(fetch, three_hundred_messages_into_an_mboxrd_file_byte_for_byte) {
   ASSERT_EQ(entries.size(), mail.size());
   for (std::size_t i = 0; i < mail.size(); ++i)
     EXPECT_EQ(entries[i], mboxrd_entry(mail[i].stored)) << mail[i].id;  // server order
+  // Nothing but the mbox is left beside it: the journal of appends is gone after a clean run.
+  std::vector<std::string> beside;
+  for (const auto& entry : fs::directory_iterator(mbox.parent_path()))
+    beside.push_back(entry.path().filename().string());
+  EXPECT_EQ(beside, std::vector<std::string>{"bob.mbox"});
+  EXPECT_EQ(r.err, "");
   auto e = events(r.out);
   ASSERT_EQ(e["delivered"].size(), 300u);
   ASSERT_EQ(e["deleted"].size(), 300u);

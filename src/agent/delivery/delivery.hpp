@@ -97,6 +97,10 @@ struct mbox_options {
   std::chrono::seconds stale_dotlock_age{std::chrono::minutes(5)};
   /// The time written in each "From " line; empty: std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> clock;
+  /// Told, in words for the user, what begin() found left by an interrupted delivery and did
+  /// about it (see open_mbox); called from begin(), under the mbox's locks; must not throw.
+  /// Empty: nothing is told.
+  std::function<void(const std::string&)> warning;
 };
 
 /// An mboxrd file, created (mode 0600) if it does not exist. Each message is appended under
@@ -105,9 +109,39 @@ struct mbox_options {
 ///   "From MAILER-DAEMON Sun Sep  9 01:46:40 2001" (asctime format, UTC) and a line end,
 ///   the message with every line matching ^>*"From " given one more '>' (mboxrd),
 ///   a line end if the message does not end with LF, and one empty line.
-/// The line end added is "\n" with line_ending::lf, "\r\n" with crlf. A failed or aborted
-/// message is cut off again (ftruncate to the size before it, fsync) before the unlock.
-/// Errors: errc::io_error with the reason in `why`.
+/// The line end added is "\n" with line_ending::lf, "\r\n" with crlf. Before the "From "
+/// line, one or two line ends are added if the file is neither empty nor ends with an empty
+/// line ("\n\n" or "\n\r\n"), so that a message never merges with the one before it. A failed
+/// or aborted message is cut off again (ftruncate to the size before it, fsync) before the
+/// unlock.
+///
+/// A run killed while appending cannot cut off its fragment; the next one does, thanks to a
+/// journal FILE.pop3-append (mode 0600; format in mbox_journal.hpp). The first begin() of a
+/// delivery object creates it (and fsyncs the directory); each begin() records in it, under
+/// the locks and fdatasync'ed before the message's first octet, "writing" and the file's
+/// size; finish() records "written" and the new size after the message's fsync and before it
+/// returns, so a message finish() reported delivered is never cut off later. Destroying the
+/// delivery object removes the journal (the directory fsync'ed) unless a message is still in
+/// progress or the locks are busy at that moment (one try, no wait); a journal left idle is
+/// harmless.
+/// Each begin(), under the locks, reads the journal first. If it records "writing" for this
+/// very file (same st_dev and st_ino), the file is larger than the recorded size, the 64
+/// octets before that size are unchanged (checksum), and what follows is line ends and our
+/// "From MAILER-DAEMON " line, then that data is the fragment of a killed run: it is cut off
+/// (ftruncate, fsync) and `warning` told "cut off the 57 octets of an incomplete message
+/// that an interrupted delivery left at the end of FILE". It is left in place if "From "
+/// occurs anywhere else in it (another program appended mail after the fragment, which may
+/// end mid-line): "left the incomplete message that an interrupted delivery left at octet
+/// 50 of FILE: other mail was appended after it"; the new message then starts after an
+/// empty line as always. Also left, with a warning, are a file that changed since ("did not
+/// cut off anything from FILE: it changed since the interrupted delivery recorded in
+/// FILE.pop3-append"), a damaged journal ("ignored FILE.pop3-append: it is damaged or not a
+/// journal of pop3; it was replaced"), one for another file ("ignored FILE.pop3-append: it
+/// was written for another file than FILE; it was replaced") and one that is not a regular
+/// file of this user ("ignored FILE.pop3-append: it is not a regular file of this user; it
+/// was replaced").
+/// Errors: errc::io_error with the reason in `why` (also when the journal cannot be created
+/// or written, or the fragment cannot be read or cut off).
 result<std::unique_ptr<delivery>> open_mbox(const std::filesystem::path& file,
                                             const mbox_options& options, std::string& why);
 result<std::unique_ptr<delivery>> open_mbox(const std::filesystem::path& file, line_ending ends,

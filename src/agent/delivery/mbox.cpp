@@ -1,6 +1,7 @@
 // mboxrd delivery: append under both locks, fsync, unlock. Whatever goes wrong after the
 // first byte, the file is cut back to the size it had before the message, so readers never
-// see half a message and the next delivery starts on a clean boundary.
+// see half a message and the next delivery starts on a clean boundary. What this process
+// cannot undo because it was killed, the journal (mbox_journal.hpp) lets the next run undo.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,7 +12,9 @@
 #include <utility>
 
 #include "delivery/delivery.hpp"
+#include "delivery/mbox_journal.hpp"
 #include "delivery/mbox_lock.hpp"
+#include "delivery/mbox_recovery.hpp"
 #include "delivery/posix_io.hpp"
 #include "delivery/sink_chain.hpp"
 #include "delivery/storage_sink.hpp"
@@ -20,7 +23,9 @@ namespace pop3::agent {
 
 namespace {
 
+using detail::append_state;
 using detail::cannot;
+using detail::journal_record;
 using detail::unique_fd;
 
 struct mbox_place {
@@ -51,12 +56,17 @@ std::string from_line(std::chrono::system_clock::time_point when, line_ending en
 
 class mbox_message final : public detail::storage_sink {
  public:
+  // `before`: the file as it was before the message, in the state "written": what undo()
+  // records again once the message is cut off (begin() records it "writing" meanwhile).
   mbox_message(std::shared_ptr<const mbox_place> place, unique_fd file, detail::mbox_lock lock,
-               off_t size_before, bool created)
+               std::shared_ptr<detail::mbox_journal> journal, const journal_record& before,
+               bool created)
       : place_(std::move(place)),
         file_(std::move(file)),
         lock_(std::move(lock)),
-        size_before_(size_before),
+        journal_(std::move(journal)),
+        before_(before),
+        size_before_(static_cast<off_t>(before.offset)),
         created_(created) {}
   mbox_message(const mbox_message&) = delete;
   mbox_message& operator=(const mbox_message&) = delete;
@@ -68,6 +78,7 @@ class mbox_message final : public detail::storage_sink {
     if (const int error = detail::write_all(file_.get(), bytes))
       return fail(cannot("write", place_->path, error), error);
     ends_with_line_feed_ = bytes.back() == '\n';
+    written_ += bytes.size();
     return {};
   }
 
@@ -81,6 +92,25 @@ class mbox_message final : public detail::storage_sink {
       if (const int error = detail::fsync_directory(place_->directory))
         return fail(cannot("fsync directory", place_->directory, error), error);
     }
+    // The journal still says "writing" from before the message's first octet: a run killed
+    // from then until here leaves a fragment, or a whole message that finish() never
+    // reported, and the next run cuts either off; the caller records the UID only after
+    // finish() succeeded, so the message is fetched again, never lost. Once the message is
+    // durable, the record "written" with the new size must be durable too BEFORE success is
+    // reported: otherwise a kill just after the caller recorded the UID would let the next
+    // run cut off a message that exists nowhere else. If the record cannot be written, the
+    // message fails and is cut off now (a duplicate-free retry next run beats a loss).
+    journal_record after = before_;
+    after.state = append_state::written;
+    after.offset += written_;
+    std::string why;
+    std::string tail;
+    const detail::mbox_file file{file_.get(), &place_->path, before_.device, before_.inode,
+                                 after.offset};
+    if (const int error = detail::read_tail(file, after.offset, tail, why))
+      return fail(std::move(why), error);
+    after.tail = detail::fnv1a(tail);
+    if (const int error = journal_->write(after, why)) return fail(std::move(why), error);
     lock_.release();
     // After a successful fsync the data is on disk; close() has nothing left to report.
     file_.reset();
@@ -105,7 +135,22 @@ class mbox_message final : public detail::storage_sink {
         // Out of memory for the words; the error code of the failure stands.
       }
     }
-    (void)detail::fsync_retrying(file_.get());
+    const int sync_error = detail::fsync_retrying(file_.get());
+    // Only a cut that is on disk may be recorded as done; else the record "writing" stays,
+    // and the next run cuts off what is left. The record must not stay "writing" over a file
+    // cut back: other programs may append once we unlock, and a later run would take their
+    // mail for our fragment. A journal we cannot update is removed for the same reason.
+    if (error_number == 0 && sync_error == 0) {
+      std::string why;
+      try {
+        if (journal_->write(before_, why) != 0) {
+          add_to_failure(why);
+          journal_->discard();
+        }
+      } catch (...) {
+        journal_->discard();
+      }
+    }
     lock_.release();
     file_.reset();
   }
@@ -113,20 +158,23 @@ class mbox_message final : public detail::storage_sink {
   std::shared_ptr<const mbox_place> place_;
   unique_fd file_;
   detail::mbox_lock lock_;
+  std::shared_ptr<detail::mbox_journal> journal_;
+  journal_record before_;  // state "written": what undo() records once the cut is durable
   off_t size_before_;
   bool created_;
   bool ends_with_line_feed_ = false;
+  std::uint64_t written_ = 0;
 };
 
 // Opens the mbox for appending, creating it (mode 0600) if it is missing. Returns 0 or the
 // errno with the reason in `why`; `created` tells whether this call created it.
 int open_for_append(const std::string& path, unique_fd& file, bool& created, std::string& why) {
   for (int tries = 0; tries < 3; ++tries) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+    // Read as well as append: begin() reads the end of the file and any fragment left.
+    int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY);
     created = false;
     if (fd < 0 && errno == ENOENT) {
-      fd =
-          ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+      fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
       created = true;
       if (fd < 0 && errno == EEXIST) continue;  // created by someone else meanwhile
     }
@@ -178,10 +226,40 @@ class mbox_delivery final : public delivery {
       why = place_->path + " is not a regular file";
       return unexpected(error(errc::io_error, {}, {}, EINVAL));
     }
+    const detail::warning_function warn = [&options](const std::string& words) {
+      if (options.warning) options.warning(words);
+    };
+    if (!journal_)
+      journal_ = std::make_shared<detail::mbox_journal>(place_->path, place_->directory);
+    std::string recorded;
+    if (const int error_number = journal_->open(recorded, warn, why))
+      return unexpected(error(errc::io_error, {}, {}, error_number));
+    detail::mbox_file mbox{file.get(), &place_->path, static_cast<std::uint64_t>(status.st_dev),
+                           static_cast<std::uint64_t>(status.st_ino),
+                           static_cast<std::uint64_t>(status.st_size)};
+    if (const int error_number =
+            detail::recover_interrupted_append(mbox, journal_->path(), recorded, warn, why))
+      return unexpected(error(errc::io_error, {}, {}, error_number));
+    std::string tail;
+    if (const int error_number = detail::read_tail(mbox, mbox.size, tail, why))
+      return unexpected(error(errc::io_error, {}, {}, error_number));
+    // Durable before the message's first octet (the separator included), so that a kill at
+    // any point of the append leaves a record of where the message began.
+    // The message exists first, so that whatever fails from here on, its undo() records
+    // "written" again before the unlock.
+    journal_record before{append_state::written, mbox.size, mbox.device, mbox.inode,
+                          detail::fnv1a(tail)};
     auto message = std::make_unique<mbox_message>(place_, std::move(file), std::move(*lock),
-                                                  status.st_size, created);
+                                                  journal_, before, created);
+    before.state = append_state::writing;
+    if (const int error_number = journal_->write(before, why))
+      return unexpected(error(errc::io_error, {}, {}, error_number));
     const auto now = options.clock ? options.clock() : std::chrono::system_clock::now();
-    if (auto written = message->write(from_line(now, options.ends)); !written) {
+    // Someone else's last message may lack its empty line, or end mid-line: "From " must
+    // start a line after an empty line, or readers merge the two messages.
+    const std::string start =
+        detail::separator_before_message(tail, options.ends) + from_line(now, options.ends);
+    if (auto written = message->write(start); !written) {
       why = message->failure();
       return unexpected(error(errc::io_error, {}, {}, written.error().system_error));
     }
@@ -190,6 +268,9 @@ class mbox_delivery final : public delivery {
   }
 
   std::shared_ptr<const mbox_place> place_;
+  // Created at the first begin(); shared with the messages, so that it is removed only once
+  // the last of them is done.
+  std::shared_ptr<detail::mbox_journal> journal_;
 };
 
 }  // namespace

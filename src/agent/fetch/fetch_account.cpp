@@ -100,7 +100,9 @@ class account_run {
       observer_.warning(account_, "the UID state was damaged and has been replaced (" + why +
                                       "): messages kept on the server may be fetched again");
 
-    auto destination = open_delivery(account_, env_.mbox_lock_timeout, why);
+    auto destination = open_delivery(
+        account_, env_.mbox_lock_timeout,
+        [this](const std::string& words) { observer_.warning(account_, words); }, why);
     if (!destination) return fail(exit_io, why);
     delivery_ = std::move(*destination);
 

@@ -4,6 +4,7 @@ namespace pop3::agent {
 
 result<std::unique_ptr<delivery>> open_delivery(const account_config& account,
                                                 std::chrono::milliseconds mbox_lock_timeout,
+                                                std::function<void(const std::string&)> warning,
                                                 std::string& why) {
   // An MDA gets the account's timeout (x10, like a command) for its whole run: it starts once the
   // message is spooled, and must read all of it and exit.
@@ -12,8 +13,13 @@ result<std::unique_ptr<delivery>> open_delivery(const account_config& account,
   switch (account.delivery) {
     case delivery_kind::maildir:
       return open_maildir(account.delivery_target, account.ends, why);
-    case delivery_kind::mbox:
-      return open_mbox(account.delivery_target, account.ends, mbox_lock_timeout, why);
+    case delivery_kind::mbox: {
+      mbox_options options;
+      options.ends = account.ends;
+      options.lock_timeout = mbox_lock_timeout;
+      options.warning = std::move(warning);
+      return open_mbox(account.delivery_target, options, why);
+    }
     case delivery_kind::mda:
       return open_mda(account.delivery_target, account.ends, mda_timeout, why);
   }
