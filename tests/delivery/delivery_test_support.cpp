@@ -1,5 +1,6 @@
 #include "delivery_test_support.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +104,57 @@ maildir_name_source names_from(std::vector<std::string> names) {
 bool no_child_left() {
   int status = 0;
   return ::waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD;
+}
+
+namespace {
+
+constexpr std::size_t large_total = 20u << 20;
+constexpr std::size_t large_chunk = 16u << 10;
+
+char large_message_byte_at(std::size_t at) {
+  const std::size_t line = at / 64, column = at % 64;
+  if (column == 62) return '\r';
+  if (column == 63) return '\n';
+  if (column >= 8) return static_cast<char>('a' + (line + column) % 26);
+  std::size_t divisor = 1;
+  for (std::size_t digit = column; digit < 7; ++digit)
+    divisor *= 10;
+  return static_cast<char>('0' + line / divisor % 10);
+}
+
+}  // namespace
+
+void stream_large_message(delivery_sink& sink) {
+  rusage before{};
+  ::getrusage(RUSAGE_SELF, &before);
+  std::string chunk;
+  for (std::size_t at = 0; at < large_total;) {
+    const std::size_t size = at == 0 ? 63 : std::min(large_chunk, large_total - at);
+    chunk.clear();
+    for (std::size_t i = 0; i < size; ++i)
+      chunk += large_message_byte_at(at + i);
+    ASSERT_TRUE(sink.write(chunk)) << sink.failure();
+    at += size;
+  }
+  ASSERT_TRUE(sink.finish()) << sink.failure();
+  rusage after{};
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 8 * 1024) << "KiB of peak memory added";
+}
+
+void expect_large_message_stored(const std::filesystem::path& file) {
+  constexpr std::size_t stored = large_total / 64 * 63;
+  ASSERT_EQ(std::filesystem::file_size(file), stored);
+  std::ifstream in(file, std::ios::binary);
+  std::string line(63, '\0');
+  for (std::size_t n = 0; n < large_total / 64; ++n) {
+    ASSERT_TRUE(in.read(line.data(), 63));
+    std::string expected;
+    for (std::size_t column = 0; column < 62; ++column)
+      expected += large_message_byte_at(n * 64 + column);
+    expected += '\n';
+    ASSERT_EQ(line, expected) << "line " << n;
+  }
 }
 
 }  // namespace pop3::agent::testing

@@ -64,4 +64,13 @@ maildir_name_source names_from(std::vector<std::string> names);
 /// True if no child process of this process is left, reaped or not (waitpid: ECHILD).
 bool no_child_left();
 
+/// The large-message test of every delivery: a 20 MiB message of 64-octet CRLF lines (the
+/// line's number in 8 digits, letters, CRLF) written through `sink` in 16 KiB chunks, the
+/// first one 63 octets so that every later boundary falls between a CR and its LF, then
+/// finish(). Fails the test if a write or finish() fails, or if the process's peak memory
+/// grew by 8 MiB or more.
+void stream_large_message(delivery_sink& sink);
+/// Checks that `file` holds that message with LF line ends, byte for byte.
+void expect_large_message_stored(const std::filesystem::path& file);
+
 }  // namespace pop3::agent::testing

@@ -4,7 +4,6 @@
 // no spool file).
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -418,51 +417,12 @@ TEST_F(mda_test, EveryDescriptorOfTheLibraryIsCloseOnExec) {
 // 20 MiB streamed in 16 KiB chunks through the spool: every byte arrives, and the memory this
 // process uses does not grow with the message.
 TEST_F(mda_test, StreamsA20MiBMessageIn16KiBChunks) {
-  constexpr std::size_t total = 20u << 20;
-  constexpr std::size_t chunk_size = 16u << 10;
   auto mda = open("cat > '" + out() + "'", line_ending::lf);
   std::string why;
   auto sink = mda->begin({}, why);
   ASSERT_TRUE(sink) << why;
-  // Lines of 64 octets: the line's number in 8 digits, letters, CRLF.
-  auto byte_at = [](std::size_t at) {
-    const std::size_t line = at / 64, column = at % 64;
-    if (column == 62) return '\r';
-    if (column == 63) return '\n';
-    if (column >= 8) return static_cast<char>('a' + (line + column) % 26);
-    std::size_t divisor = 1;
-    for (std::size_t digit = column; digit < 7; ++digit)
-      divisor *= 10;
-    return static_cast<char>('0' + line / divisor % 10);
-  };
-  rusage before{};
-  ::getrusage(RUSAGE_SELF, &before);
-  std::string chunk;
-  // The first chunk is 63 octets, so every later boundary falls between a CR and its LF.
-  for (std::size_t at = 0; at < total;) {
-    const std::size_t size = at == 0 ? 63 : std::min(chunk_size, total - at);
-    chunk.clear();
-    for (std::size_t i = 0; i < size; ++i)
-      chunk += byte_at(at + i);
-    ASSERT_TRUE((*sink)->write(chunk)) << (*sink)->failure();
-    at += size;
-  }
-  ASSERT_TRUE((*sink)->finish()) << (*sink)->failure();
-  rusage after{};
-  ::getrusage(RUSAGE_SELF, &after);
-  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 8 * 1024) << "KiB of peak memory added";
-  constexpr std::size_t stored = total / 64 * 63;
-  ASSERT_EQ(std::filesystem::file_size(out()), stored);
-  std::ifstream in(out(), std::ios::binary);
-  std::string line(63, '\0');
-  for (std::size_t n = 0; n < total / 64; ++n) {
-    ASSERT_TRUE(in.read(line.data(), 63));
-    std::string expected;
-    for (std::size_t column = 0; column < 62; ++column)
-      expected += byte_at(n * 64 + column);
-    expected += '\n';
-    ASSERT_EQ(line, expected) << "line " << n;
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::stream_large_message(**sink));
+  testing::expect_large_message_stored(out());
   EXPECT_EQ(list_directory(spool()), strings{});
 }
 
