@@ -74,7 +74,9 @@ std::string summary_line(const std::string& account, const account_outcome& o) {
                                  human_size(static_cast<double>(c.bytes_delivered)));
   if (c.skipped) line += fmt::format(", {} skipped", c.skipped);
   line += fmt::format(", {} deleted", c.deleted);
-  if (c.not_deleted) line += fmt::format(", {} deletions left for the next run", c.not_deleted);
+  if (c.not_deleted)
+    line += fmt::format(", {} deletion{} left for the next run", c.not_deleted,
+                        c.not_deleted == 1 ? "" : "s");
   if (c.failed) line += fmt::format(", {} failed", c.failed);
   if (o.exit_code != 0) line += fmt::format("; failed (exit {}): {}", o.exit_code, o.failure);
   return line;

@@ -26,8 +26,8 @@ const std::string pipelined_failure =
     "retrieval failed (with pipelining; if the server mishandles it, set pipelining = \"off\"): " +
     closed;
 const std::string left_one =
-    "warning: the 1 deletions did not take effect (the session ended "
-    "without QUIT); they are retried on the next run";
+    "warning: the deletion of message 1 did not take effect (the session ended "
+    "without QUIT); it is retried on the next run";
 const std::string left_two =
     "warning: the 2 deletions did not take effect (the session ended "
     "without QUIT); they are retried on the next run";
@@ -112,7 +112,7 @@ std::vector<closing_case> closing_cases() {
   const std::string greeting_failure = "cannot open a session with 127.0.0.1 port PORT: " + closed;
   const std::string retrieval = "retrieval failed: " + closed;
   const std::string none = "0 delivered (0 B), 0 deleted";
-  const std::string first_left = "1 delivered (59 B), 0 deleted, 1 deletions left for the next run";
+  const std::string first_left = "1 delivered (59 B), 0 deleted, 1 deletion left for the next run";
   const auto cut_in_2 = [&](std::string name, std::function<std::string()> reply) {
     return closing_case{name,
                         [reply] { return closed_at("RETR 2", reply(), false); },
@@ -216,7 +216,7 @@ std::vector<closing_case> closing_cases() {
        [] { return closed_at("RETR 2", three_messages()[1].retr_reply(), false); },
        wire_of({"RETR 1", "DELE 1", "RETR 2", "DELE 2"}),
        {left_one, retrieval},
-       failed("2 delivered (132 B), 0 deleted, 1 deletions left for the next run", retrieval),
+       failed("2 delivered (132 B), 0 deleted, 1 deletion left for the next run", retrieval),
        {1, 2},
        {1, 2},
        {3}},
@@ -254,7 +254,7 @@ std::vector<closing_case> closing_cases() {
                 {1, 2}),
       pipelined("after_the_first_dele_reply", "DELE 1", [] { return std::string("+OK\r\n"); },
                 plus(ahead, {"DELE 1", "DELE 2", "DELE 3"}), {left_one, pipelined_failure},
-                failed("3 delivered (192 B), 0 deleted, 1 deletions left for the next run",
+                failed("3 delivered (192 B), 0 deleted, 1 deletion left for the next run",
                        pipelined_failure),
                 {1, 2, 3}),
   };
@@ -338,7 +338,7 @@ TEST_F(fetch_faults, an_err_to_one_dele_keeps_the_message_and_the_next_run_delet
       "DELE of message 2: the server answered -ERR \"nope\" (it is retried on the next run)";
   EXPECT_EQ(run.cli.err, stderr_of(run.port, {failure}));
   EXPECT_EQ(run.cli.out, summary_of(run.port,
-                                    "3 delivered (192 B), 2 deleted, 1 deletions left for the next "
+                                    "3 delivered (192 B), 2 deleted, 1 deletion left for the next "
                                     "run; failed (exit 69): " +
                                         failure));
   EXPECT_EQ(delivered(), stored_of(three_messages(), {1, 2, 3}));

@@ -301,6 +301,13 @@ class account_run {
              " (it is retried on the next run)");
   }
 
+  // "the deletion of message 4 did" / "the 3 deletions did"
+  std::string deletions_words() const {
+    if (deletions_.size() == 1)
+      return "the deletion of message " + std::to_string(deletions_.front()->number) + " did";
+    return "the " + std::to_string(deletions_.size()) + " deletions did";
+  }
+
   // QUIT commits the deletions (RFC 1939 §6); then the state forgets what is gone.
   void finish(const fetch_plan& plan) {
     std::vector<std::string> forget = plan.forget;
@@ -309,16 +316,17 @@ class account_run {
       if (auto q = session_->quit(); q) {
         committed = true;
       } else if (!deletions_.empty()) {
-        fail("QUIT failed, so the " + std::to_string(deletions_.size()) +
-                 " deletions did not take effect (they are retried on the next run)",
+        fail("QUIT failed, so " + deletions_words() + " not take effect (" +
+                 (deletions_.size() == 1 ? "it is" : "they are") + " retried on the next run)",
              q.error());
       } else {
         fail("QUIT failed", q.error());
       }
     } else if (!deletions_.empty() && !replies_out_of_step_) {
-      observer_.warning(account_, "the " + std::to_string(deletions_.size()) +
-                                      " deletions did not take effect (the session ended "
-                                      "without QUIT); they are retried on the next run");
+      observer_.warning(account_, deletions_words() +
+                                      " not take effect (the session ended without QUIT); " +
+                                      (deletions_.size() == 1 ? "it is" : "they are") +
+                                      " retried on the next run");
     }
     if (committed) {
       outcome_.counts.deleted = static_cast<std::uint32_t>(deletions_.size());
