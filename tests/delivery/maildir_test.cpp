@@ -1,8 +1,12 @@
 // Maildir delivery against real directories: what lands where, byte for byte.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -146,6 +150,53 @@ TEST_F(maildir_test, StandardNamesAreDistinctAndFollowTheMaildirConvention) {
   }
   std::sort(contents.begin(), contents.end());
   EXPECT_EQ(contents, (strings{"one\n", "three\n", "two\n"}));
+}
+
+// Setting both times of `path` (without following a symbolic link) to `age` ago.
+void age_by(const std::filesystem::path& path, std::chrono::seconds age) {
+  timespec times[2] = {};
+  times[0].tv_sec = times[1].tv_sec = ::time(nullptr) - static_cast<time_t>(age.count());
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW), 0) << path;
+}
+
+TEST_F(maildir_test, OpeningRemovesOnlyRegularFilesInTmpUntouchedFor36Hours) {
+  const auto tmp = this->maildir() / "tmp";
+  std::filesystem::create_directories(tmp);
+  using std::chrono::hours;
+  write_file(tmp / "killed-long-ago", "partial");
+  age_by(tmp / "killed-long-ago", hours(37));
+  write_file(tmp / "just-36-hours", "partial");
+  age_by(tmp / "just-36-hours", hours(36) - std::chrono::seconds(60));
+  write_file(tmp / "being-written", "partial");
+  std::filesystem::create_directory(tmp / "a-directory");
+  age_by(tmp / "a-directory", hours(48));
+  write_file(this->dir() / "elsewhere", "keep me");
+  std::filesystem::create_symlink(this->dir() / "elsewhere", tmp / "a-link");
+  age_by(tmp / "a-link", hours(48));
+  // Read recently but written long ago: still in use by someone.
+  write_file(tmp / "read-recently", "partial");
+  timespec times[2] = {};
+  times[0].tv_sec = ::time(nullptr);
+  times[1].tv_sec = ::time(nullptr) - 48 * 3600;
+  ASSERT_EQ(::utimensat(AT_FDCWD, (tmp / "read-recently").c_str(), times, 0), 0);
+
+  auto maildir = open(this->maildir(), line_ending::lf);
+  ASSERT_TRUE(maildir);
+  EXPECT_EQ(list_directory(tmp),
+            (strings{"a-directory", "a-link", "being-written", "just-36-hours", "read-recently"}));
+  EXPECT_EQ(read_file(this->dir() / "elsewhere"), "keep me");
+}
+
+TEST_F(maildir_test, AZeroStaleAgeRemovesNothing) {
+  const auto tmp = this->maildir() / "tmp";
+  std::filesystem::create_directories(tmp);
+  write_file(tmp / "killed-long-ago", "partial");
+  age_by(tmp / "killed-long-ago", std::chrono::hours(100));
+  maildir_options options;
+  options.stale_tmp_age = std::chrono::seconds(0);
+  std::string why;
+  ASSERT_TRUE(open_maildir(this->maildir(), options, why)) << why;
+  EXPECT_EQ(list_directory(tmp), strings{"killed-long-ago"});
 }
 
 TEST_F(maildir_test, HostNamesAreEscapedAsDovecotAndQmailDo) {

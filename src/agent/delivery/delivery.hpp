@@ -79,11 +79,16 @@ struct maildir_options {
   /// "SECONDS.M<microseconds>P<pid>Q<counter>.<host>" with '/' and ':' in the host name
   /// written "\057" and "\072" (as Dovecot and qmail do). Tests inject their own.
   maildir_name_source unique_name;
+  /// open_maildir() removes the regular files in tmp/ neither accessed nor modified for this
+  /// long: what deliveries killed before their link into new/ left (never a delivered
+  /// message). 36 hours, as qmail's maildir(5) has it; zero: none is removed.
+  std::chrono::seconds stale_tmp_age{std::chrono::hours(36)};
 };
 
 /// A Maildir at `directory`, created with cur/, new/ and tmp/ (and missing parents, mode
 /// 0700, before the umask) if it does not exist; each directory created is made durable
-/// (its parent fsync'ed). Errors: errc::io_error with the reason in `why`.
+/// (its parent fsync'ed); stale files in tmp/ are removed (maildir_options::stale_tmp_age).
+/// Errors: errc::io_error with the reason in `why`.
 result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& directory,
                                                const maildir_options& options, std::string& why);
 result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& directory,

@@ -11,6 +11,7 @@
 #include "delivery/delivery.hpp"
 #include "delivery/durable_directory.hpp"
 #include "delivery/maildir_name.hpp"
+#include "delivery/maildir_tmp_cleanup.hpp"
 #include "delivery/posix_io.hpp"
 #include "delivery/sink_chain.hpp"
 #include "delivery/storage_sink.hpp"
@@ -192,6 +193,8 @@ result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& dire
       if (const int error_number = open_directory(*path, *fd, why))
         return unexpected(error(errc::io_error, {}, {}, error_number));
     }
+    if (options.stale_tmp_age.count() > 0)
+      detail::remove_stale_tmp_files(place->tmp.get(), options.stale_tmp_age);
     return std::unique_ptr<delivery>(std::make_unique<maildir_delivery>(std::move(place)));
   } catch (...) {
     why = "cannot open the Maildir " + directory.string() + ": out of memory";
