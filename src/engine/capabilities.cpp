@@ -44,7 +44,9 @@ bool capabilities::apply(std::string_view name, std::string_view arguments) noex
     if (arguments.size() > max_text) return false;
     const bool sasl = iequals(name, "SASL");
     auto& buffer = sasl ? sasl_ : impl_;
-    std::memcpy(buffer.data(), arguments.data(), arguments.size());
+    // A tag without arguments comes as a view with no data pointer: memcpy from null is
+    // undefined even for zero bytes.
+    if (!arguments.empty()) std::memcpy(buffer.data(), arguments.data(), arguments.size());
     (sasl ? sasl_size_ : impl_size_) = arguments.size();
   } else if (iequals(name, "TOP")) {
     top = true;

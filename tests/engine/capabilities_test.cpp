@@ -60,6 +60,19 @@ TEST(capabilities, odd_arguments) {
   EXPECT_FALSE(c.has_sasl("PLAIN"));
 }
 
+// Found by capa_fuzzer (fuzz/corpus/capa_fuzzer/regression-*): the engine hands a tag without
+// arguments over as a view with no data pointer, and copying from it was undefined behaviour
+// (memcpy from null), which the asan preset's UBSan reports.
+TEST(capabilities, text_tags_without_arguments_clear_the_text) {
+  capabilities c;
+  ASSERT_TRUE(c.apply("SASL", "PLAIN"));
+  ASSERT_TRUE(c.apply("IMPLEMENTATION", "x"));
+  EXPECT_TRUE(c.apply("SASL", std::string_view{}));
+  EXPECT_TRUE(c.apply("IMPLEMENTATION", std::string_view{}));
+  EXPECT_EQ(c.sasl_mechanisms(), "");
+  EXPECT_EQ(c.implementation(), "");
+}
+
 TEST(capabilities, texts_longer_than_storage_are_refused) {
   capabilities c;
   ASSERT_TRUE(c.apply("SASL", "PLAIN"));

@@ -1,0 +1,36 @@
+#include "support/allocation_counter.hpp"
+
+#include <sanitizer/allocator_interface.h>
+
+namespace pop3::fuzz {
+namespace {
+
+// Thread-local: libFuzzer's helper threads (the RSS watcher) must not count.
+thread_local bool armed = false;
+thread_local std::size_t count = 0;
+
+void on_malloc(const volatile void*, std::size_t) {
+  if (armed) ++count;
+}
+void on_free(const volatile void*) {}
+
+// Installed once per process; the hooks themselves hold no per-input state.
+[[maybe_unused]] const int installed =
+    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+
+}  // namespace
+
+allocation_counter::allocation_counter() noexcept {
+  count = 0;
+  armed = true;
+}
+
+allocation_counter::~allocation_counter() {
+  armed = false;
+}
+
+std::size_t allocation_counter::allocations() const noexcept {
+  return count;
+}
+
+}  // namespace pop3::fuzz
