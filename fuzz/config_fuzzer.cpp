@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "support/fuzz_target.hpp"
 #include "support/input_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -13,6 +13,7 @@
 
 #include "pop3/engine.hpp"
 #include "support/engine_driver.hpp"
+#include "support/fuzz_target.hpp"
 #include "support/input_reader.hpp"
 
 namespace {

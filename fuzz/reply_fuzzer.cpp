@@ -10,6 +10,7 @@
 #include "pop3/engine.hpp"
 #include "support/allocation_counter.hpp"
 #include "support/engine_driver.hpp"
+#include "support/fuzz_target.hpp"
 #include "support/input_reader.hpp"
 
 namespace {

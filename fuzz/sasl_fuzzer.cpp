@@ -24,6 +24,7 @@
 
 #include "pop3/base64.hpp"
 #include "sasl/sasl_client.hpp"
+#include "support/fuzz_target.hpp"
 #include "support/input_reader.hpp"
 
 namespace {

@@ -13,10 +13,9 @@
 //   - the raw password is only ever sent by USER/PASS;
 //   - listings respect the engine limits (count, UID length, uniqueness);
 //   - the heap's peak during a run stays within a bound fixed by the engine limits and the
-//     input's size (counted by sanitizer malloc/free hooks), so no server claim ("+OK
-//     1000000 messages") makes the client allocate ahead of data.
-#include <sanitizer/allocator_interface.h>
-
+//     input's size (counted by sanitizer malloc/free hooks, so checked only under a
+//     sanitizer), so no server claim ("+OK 1000000 messages") makes the client allocate
+//     ahead of data.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -29,6 +28,8 @@
 #include "pop3/connect.hpp"
 #include "pop3/session.hpp"
 #include "session_script.hpp"
+#include "support/fuzz_target.hpp"
+#include "support/sanitizer_hooks.hpp"
 
 namespace pop3::fuzz {
 namespace {
@@ -54,9 +55,7 @@ void on_malloc(const volatile void*, std::size_t size) {
 
 void on_free(const volatile void* p) {
   if (!meter.on || p == nullptr) return;
-  const void* block = const_cast<const void*>(p);
-  if (__sanitizer_get_ownership(block))
-    meter.live -= static_cast<std::int64_t>(__sanitizer_get_allocated_size(block));
+  meter.live -= static_cast<std::int64_t>(allocated_size(p));
 }
 
 bool contains(std::string_view haystack, std::string_view needle) {
@@ -268,7 +267,7 @@ void run(const session_script& script) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   using namespace pop3::fuzz;
-  __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+  install_allocation_hooks(on_malloc, on_free);  // no hooks (no sanitizer): no meter
   // OpenSSL initialises itself once, on the first handshake (providers, error strings,
   // about 1 MiB kept for good): do that here, so that the meter sees what one session costs.
   using namespace std::string_view_literals;

@@ -1,6 +1,6 @@
 #include "support/allocation_counter.hpp"
 
-#include <sanitizer/allocator_interface.h>
+#include "support/sanitizer_hooks.hpp"
 
 namespace pop3::fuzz {
 namespace {
@@ -14,9 +14,9 @@ void on_malloc(const volatile void*, std::size_t) {
 }
 void on_free(const volatile void*) {}
 
-// Installed once per process; the hooks themselves hold no per-input state.
-[[maybe_unused]] const int installed =
-    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+// Installed once per process; the hooks themselves hold no per-input state. Without a
+// sanitizer there are no hooks and the count stays at zero (see sanitizer_hooks.hpp).
+[[maybe_unused]] const bool installed = install_allocation_hooks(on_malloc, on_free);
 
 }  // namespace
 
