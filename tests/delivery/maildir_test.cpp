@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -305,6 +307,58 @@ TEST_F(maildir_test, TheSinkMayOutliveTheDelivery) {
   maildir.reset();
   ASSERT_TRUE((*sink)->write("x\r\n"));
   ASSERT_TRUE((*sink)->finish());
+  EXPECT_EQ(read_file(this->maildir() / "new" / "m1,S=3"), "x\r\n");
+}
+
+// Deferred durability: finish() leaves the message complete in new/ (never in tmp/) with its
+// file still open; make_durable() syncs the whole group and closes the files, once.
+std::size_t open_descriptors() {
+  return static_cast<std::size_t>(std::distance(
+      std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator()));
+}
+
+TEST_F(maildir_test, DeferredDurabilityKeepsTheGroupOpenUntilMakeDurable) {
+  std::string why;
+  maildir_options options;
+  options.unique_name = names_from({"m1", "m2", "m3"});
+  options.deferred_durability = true;
+  auto opened = open_maildir(maildir(), options, why);
+  ASSERT_TRUE(opened) << why;
+  delivery& destination = **opened;
+  // Nothing waiting: a no-op that succeeds.
+  ASSERT_TRUE(destination.make_durable(why)) << why;
+  EXPECT_EQ(why, "");
+
+  const std::size_t before = open_descriptors();
+  for (std::string_view body : {"one\r\n", "two\r\n", "three\r\n"}) {
+    auto sink = destination.begin({}, why);
+    ASSERT_TRUE(sink) << why;
+    ASSERT_TRUE((*sink)->write(body));
+    ASSERT_TRUE((*sink)->finish()) << (*sink)->failure();
+    (*sink)->abort(error(errc::connection_closed));  // ignored once finished, as ever
+  }
+  EXPECT_EQ(list_directory(maildir() / "new"), (strings{"m1,S=4", "m2,S=4", "m3,S=6"}));
+  EXPECT_EQ(list_directory(maildir() / "tmp"), strings{});
+  EXPECT_EQ(read_file(maildir() / "new" / "m3,S=6"), "three\n");
+  EXPECT_EQ(open_descriptors(), before + 3);  // the group, waiting for its fsync
+
+  ASSERT_TRUE(destination.make_durable(why)) << why;
+  EXPECT_EQ(why, "");
+  EXPECT_EQ(open_descriptors(), before);
+  EXPECT_EQ(list_directory(maildir() / "new"), (strings{"m1,S=4", "m2,S=4", "m3,S=6"}));
+  // Settled: the next call has nothing left to do.
+  ASSERT_TRUE(destination.make_durable(why)) << why;
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+TEST_F(maildir_test, WithoutDeferralMakeDurableHasNothingToDo) {
+  auto maildir = open(this->maildir(), line_ending::crlf, names_from({"m1"}));
+  const std::size_t before = open_descriptors();
+  ASSERT_TRUE(deliver(*maildir, {"x\r\n"}));
+  EXPECT_EQ(open_descriptors(), before);  // durable, its file closed, in finish()
+  std::string why = "not cleared";
+  ASSERT_TRUE(maildir->make_durable(why));
+  EXPECT_EQ(why, "");
   EXPECT_EQ(read_file(this->maildir() / "new" / "m1,S=3"), "x\r\n");
 }
 

@@ -150,6 +150,23 @@ TEST_F(fetch, keep_and_only_new_fetch_each_message_once) {
   EXPECT_EQ(server_.maildir_message_count("alice"), 21u);
 }
 
+// In keep mode deliveries are made durable and recorded in groups of 64 (one sync each):
+// 150 messages are two whole groups and a last one of 22, settled when the batch ends. Every
+// UID is recorded, so the next run fetches none.
+TEST_F(fetch, keep_mode_records_every_group_of_deliveries) {
+  const auto mail = generate_small_mail(150, 12);
+  server_.deliver("alice", mail);
+  const std::vector<std::string> keep = {"--maildir", (work_ / "Mail").string(), "--keep"};
+  const process_result first = fetch_url(keep);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(file_contents(maildir_new()), stored_sorted(mail));
+  EXPECT_TRUE(file_contents(work_ / "Mail" / "tmp").empty());
+  const process_result second = fetch_url(keep);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, account() + ": 0 delivered (0 B), 150 skipped, 0 deleted\n");
+  EXPECT_EQ(file_contents(maildir_new()).size(), 150u);
+}
+
 TEST_F(fetch, delete_mode_leaves_nothing_to_fetch_twice) {
   const auto mail = generate_small_mail(10, 6);
   server_.deliver("alice", mail);

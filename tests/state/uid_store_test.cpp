@@ -117,6 +117,33 @@ TEST_F(uid_store_test, forget_removes_exactly_the_named_uids_and_ignores_unknown
   EXPECT_EQ(store->records(), expected);
 }
 
+TEST_F(uid_store_test, a_batch_is_recorded_in_one_transaction_all_or_nothing) {
+  auto store = open_expecting(uid_store::opened::created);
+  ASSERT_TRUE(store);
+  record(*store, "a", 10, 100);
+  const std::string a = "a", b = "b", c = "c", empty;
+  std::string why;
+  // A batch with an invalid entry (an empty UID) writes nothing, not even the valid ones.
+  const uid_store::delivered_uid invalid[] = {{b, 1}, {empty, 2}};
+  auto refused = store->record_deliveries(invalid, 300, why);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::invalid_argument);
+  EXPECT_EQ(why, "cannot record a delivery without a UID");
+  EXPECT_EQ(store->records(), make_records({{"a", 100, 100, 10}}));
+
+  const uid_store::delivered_uid batch[] = {{a, 11}, {b, 20}, {c, 30}};
+  ASSERT_TRUE(store->record_deliveries(batch, 500, why)) << why;
+  EXPECT_EQ(why, "");
+  ASSERT_TRUE(store->record_deliveries({}, 600, why)) << why;  // nothing to write
+  const auto expected =
+      make_records({{"a", 100, 500, 11}, {"b", 500, 500, 20}, {"c", 500, 500, 30}});
+  EXPECT_EQ(store->records(), expected);
+  store.reset();
+  store = open_expecting(uid_store::opened::existing);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->records(), expected);
+}
+
 TEST_F(uid_store_test, odd_uids_are_stored_byte_for_byte) {
   std::string every_printable;
   for (char c = 0x21; c <= 0x7E; ++c)

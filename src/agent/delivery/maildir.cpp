@@ -2,11 +2,18 @@
 // never sees a partial message in new/, and once new/ is fsync'ed the message survives a
 // power cut. link() rather than rename(): it fails on an existing name instead of replacing
 // a message delivered by someone else.
+//
+// With deferred durability the two fsyncs move to make_durable(), once for a whole group of
+// messages: finish() starts the file's writeback (sync_file_range) and links it into new/;
+// make_durable() then fsyncs each file (by then mostly written: the file system commits its
+// metadata once for all of them) and new/ once. On ext4 that is 3x fewer synchronous disk
+// round trips for small messages (measured in docs/benchmarks.md).
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <utility>
+#include <vector>
 
 #include "delivery/delivery.hpp"
 #include "delivery/durable_directory.hpp"
@@ -38,6 +45,8 @@ struct maildir_place {
   line_ending ends = line_ending::lf;
   maildir_name_source unique_name;
 
+  bool deferred_durability = false;
+
   // The next name from the source, or an empty string (with `why`) if it is not usable.
   std::string next_name(std::string& why) const {
     std::string name = unique_name ? unique_name() : detail::standard_maildir_name();
@@ -49,10 +58,24 @@ struct maildir_place {
   }
 };
 
+// Messages finished but not yet durable (deferred durability only): their files, still open,
+// and their names in new/ for the words of an error.
+struct pending_messages {
+  struct entry {
+    unique_fd file;
+    std::string name;
+  };
+  std::vector<entry> entries;
+};
+
 class maildir_message final : public detail::storage_sink {
  public:
-  maildir_message(std::shared_ptr<const maildir_place> place, unique_fd file, std::string name)
-      : place_(std::move(place)), file_(std::move(file)), name_(std::move(name)) {}
+  maildir_message(std::shared_ptr<const maildir_place> place,
+                  std::shared_ptr<pending_messages> pending, unique_fd file, std::string name)
+      : place_(std::move(place)),
+        pending_(std::move(pending)),
+        file_(std::move(file)),
+        name_(std::move(name)) {}
   maildir_message(const maildir_message&) = delete;
   maildir_message& operator=(const maildir_message&) = delete;
   ~maildir_message() override { undo_if_unfinished(); }
@@ -68,6 +91,7 @@ class maildir_message final : public detail::storage_sink {
   }
 
   result<void> complete() override {
+    if (place_->deferred_durability) return complete_deferred();
     if (const int error = detail::fsync_retrying(file_.get()))
       return fail(cannot("fsync", tmp_file(), error), error);
     if (const int error = file_.reset()) return fail(cannot("close", tmp_file(), error), error);
@@ -76,6 +100,23 @@ class maildir_message final : public detail::storage_sink {
       return fail(cannot("fsync directory", place_->new_path, error), error);
     // The message is durable in new/. The tmp/ name is only a second link to it: should the
     // unlink fail, the message is still delivered once, and Maildir readers clean tmp/.
+    ::unlinkat(place_->tmp.get(), name_.c_str(), 0);
+    tmp_exists_ = false;
+    return {};
+  }
+
+  // The message is complete in new/, its data on its way to the disk; make_durable() waits
+  // for it. A failure here undoes the message as in the durable case.
+  result<void> complete_deferred() {
+    // A hint that starts the writeback now (allocating the blocks), so that the fsync of
+    // make_durable() finds little left to do; its failure changes nothing.
+    (void)::sync_file_range(file_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+    POP3_TRY(link_into_new());
+    try {
+      pending_->entries.push_back({std::move(file_), new_name_});
+    } catch (...) {
+      return fail("cannot deliver into " + place_->new_path + ": out of memory", ENOMEM);
+    }
     ::unlinkat(place_->tmp.get(), name_.c_str(), 0);
     tmp_exists_ = false;
     return {};
@@ -111,6 +152,7 @@ class maildir_message final : public detail::storage_sink {
   }
 
   std::shared_ptr<const maildir_place> place_;
+  std::shared_ptr<pending_messages> pending_;
   unique_fd file_;
   std::string name_;      // in tmp/
   std::string new_name_;  // in new/, once linked and until the message is durable
@@ -131,7 +173,8 @@ class maildir_delivery final : public delivery {
         const int fd = ::openat(place_->tmp.get(), name.c_str(),
                                 O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
         if (fd >= 0) {
-          auto message = std::make_unique<maildir_message>(place_, unique_fd(fd), std::move(name));
+          auto message =
+              std::make_unique<maildir_message>(place_, pending_, unique_fd(fd), std::move(name));
           return std::unique_ptr<delivery_sink>(
               std::make_unique<detail::sink_chain>(std::move(message), place_->ends, false));
         }
@@ -152,8 +195,29 @@ class maildir_delivery final : public delivery {
 
   std::string describe() const override { return "maildir " + place_->directory.string(); }
 
+  result<void> make_durable(std::string& why) override {
+    why.clear();
+    if (pending_->entries.empty()) return {};
+    // Whatever happens, the group is settled: on failure the caller treats every message of
+    // it as not durable (not recorded, not deleted), so none is retried here.
+    std::vector<pending_messages::entry> group = std::move(pending_->entries);
+    pending_->entries.clear();
+    for (auto& entry : group) {
+      if (const int error = detail::fsync_retrying(entry.file.get())) {
+        why = cannot("fsync", place_->new_path + "/" + entry.name, error);
+        return unexpected(pop3::error(errc::io_error, {}, {}, error));
+      }
+    }
+    if (const int error = detail::fsync_retrying(place_->fresh.get())) {
+      why = cannot("fsync directory", place_->new_path, error);
+      return unexpected(pop3::error(errc::io_error, {}, {}, error));
+    }
+    return {};
+  }
+
  private:
   std::shared_ptr<const maildir_place> place_;
+  std::shared_ptr<pending_messages> pending_ = std::make_shared<pending_messages>();
 };
 
 // Returns 0 or the errno, with the reason in `why`.
@@ -188,6 +252,7 @@ result<std::unique_ptr<delivery>> open_maildir(const std::filesystem::path& dire
     place->new_path = (directory / "new").string();
     place->ends = options.ends;
     place->unique_name = options.unique_name;
+    place->deferred_durability = options.deferred_durability;
     for (auto [path, fd] :
          {std::pair{&place->tmp_path, &place->tmp}, std::pair{&place->new_path, &place->fresh}}) {
       if (const int error_number = open_directory(*path, *fd, why))

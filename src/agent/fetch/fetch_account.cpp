@@ -214,6 +214,12 @@ class account_run {
         what += " (with pipelining; if the server mishandles it, set pipelining = \"off\")";
       fail(what, r.error());
     }
+    // What was delivered stays delivered, however the batch ended; only messages that may
+    // be filed under another's UID (replies out of step) are left unrecorded.
+    if (replies_out_of_step_)
+      unsettled_.clear();
+    else
+      settle();
     if (stopping()) {
       outcome_.interrupted = true;
       const std::uint32_t left =
@@ -273,19 +279,49 @@ class account_run {
     if (item.octets != m.size && item.octets != m.size + 2)
       observer_.warning(account_, name + " is " + std::to_string(item.octets) +
                                       " octets, but LIST said " + std::to_string(m.size));
-    if (!m.uid.empty()) {
-      std::string why;
-      recorded_.push_back(m.uid);
-      if (!store_->record_delivery(m.uid, item.octets, now(), why)) {
-        observer_.message_delivered(account_, m, item.octets);
-        stop_retrieving_ = true;
-        fail(exit_io, name + " was delivered, but its UID could not be recorded (" + why +
-                          "): it is not deleted, and may be delivered again");
-        return false;
-      }
-    }
     observer_.message_delivered(account_, m, item.octets);
-    return delete_after_delivery(policy_);
+    unsettled_.push_back({&m, item.octets});
+    unsettled_octets_ += item.octets;
+    // A message to delete now must be durable and recorded first; the others wait for a
+    // group to fill (one sync for many messages).
+    const bool delete_now = delete_after_delivery(policy_);
+    if (delete_now || unsettled_.size() >= max_unsettled_messages ||
+        unsettled_octets_ >= max_unsettled_octets)
+      return settle() && delete_now;
+    return false;
+  }
+
+  // Makes the delivered messages not yet settled durable, then records their UIDs, in one
+  // transaction. Until then none of them is recorded or deleted: a run that stops before
+  // (killed, power cut) fetches them again next time. False if either step failed.
+  bool settle() {
+    if (unsettled_.empty()) return true;
+    std::vector<unsettled> group = std::move(unsettled_);
+    unsettled_.clear();
+    unsettled_octets_ = 0;
+    const bool one = group.size() == 1;
+    const std::string which =
+        one ? "message " + std::to_string(group.front().message->number) + " was"
+            : std::to_string(group.size()) + " messages were";
+    const std::string again = one ? "it may be delivered again" : "they may be delivered again";
+    std::string why;
+    if (!delivery_->make_durable(why)) {
+      stop_retrieving_ = true;
+      return fail(exit_io, which + " delivered, but not made durable (" + why +
+                               "): not recorded and not deleted, " + again);
+    }
+    std::vector<uid_store::delivered_uid> uids;
+    for (const unsettled& u : group) {
+      if (u.message->uid.empty()) continue;
+      uids.push_back({u.message->uid, u.octets});
+      recorded_.push_back(u.message->uid);
+    }
+    if (!store_->record_deliveries(uids, now(), why)) {
+      stop_retrieving_ = true;
+      return fail(exit_io, which + " delivered, but the UIDs could not be recorded (" + why +
+                               "): not deleted, " + again);
+    }
+    return true;
   }
 
   void deleted(const listed_message& m, const batch_item& item) {
@@ -358,6 +394,16 @@ class account_run {
   std::optional<session> session_;
   std::vector<const listed_message*> deletions_;  // DELE accepted, waiting for QUIT
   std::vector<std::string> recorded_;             // UIDs recorded in this session
+  // Delivered, not yet durable nor recorded (see settle()); at most this many messages or
+  // octets wait: each holds an open file, and a killed run delivers them again.
+  struct unsettled {
+    const listed_message* message;
+    std::uint64_t octets;
+  };
+  static constexpr std::size_t max_unsettled_messages = 64;
+  static constexpr std::uint64_t max_unsettled_octets = 32u << 20;
+  std::vector<unsettled> unsettled_;
+  std::uint64_t unsettled_octets_ = 0;
   bool stop_retrieving_ = false;
   bool session_broken_ = false;
   bool replies_out_of_step_ = false;

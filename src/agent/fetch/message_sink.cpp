@@ -11,8 +11,13 @@ result<std::unique_ptr<delivery>> open_delivery(const account_config& account,
   const auto mda_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(account.timeout_seconds * 10000));
   switch (account.delivery) {
-    case delivery_kind::maildir:
-      return open_maildir(account.delivery_target, account.ends, why);
+    case delivery_kind::maildir: {
+      // fetch_account makes each group of messages durable before it records or deletes any.
+      maildir_options options;
+      options.ends = account.ends;
+      options.deferred_durability = true;
+      return open_maildir(account.delivery_target, options, why);
+    }
     case delivery_kind::mbox: {
       mbox_options options;
       options.ends = account.ends;

@@ -16,9 +16,10 @@
 
 namespace pop3::agent {
 
-/// The account's destination: its Maildir, mbox or MDA. What an mbox finds left by an
-/// interrupted delivery (and repairs or leaves) is told to `warning`. Errors: errc::io_error,
-/// words in `why`.
+/// The account's destination: its Maildir (with deferred durability: call make_durable()
+/// before relying on a message), mbox or MDA. What an mbox finds left by an interrupted
+/// delivery (and repairs or leaves) is told to `warning`. Errors: errc::io_error, words in
+/// `why`.
 result<std::unique_ptr<delivery>> open_delivery(const account_config& account,
                                                 std::chrono::milliseconds mbox_lock_timeout,
                                                 std::function<void(const std::string&)> warning,

@@ -89,6 +89,17 @@ class uid_store {
   /// have reached the disk; records() is not changed).
   result<void> record_delivery(const std::string& uid, std::uint64_t size, std::int64_t now,
                                std::string& why);
+  /// One delivered message, for record_deliveries().
+  struct delivered_uid {
+    const std::string& uid;
+    std::uint64_t size = 0;
+  };
+  /// record_delivery() for several messages in one transaction: all or none, one sync to
+  /// disk for the batch (which is why `pop3 fetch` groups them). A UID given twice keeps the
+  /// last size. Same errors as record_delivery(); any invalid entry writes nothing. An empty
+  /// batch writes nothing.
+  result<void> record_deliveries(std::span<const delivered_uid> batch, std::int64_t now,
+                                 std::string& why);
   /// Forgets these UIDs (the server deleted them, or no longer has them), in one transaction:
   /// all or none. Unknown UIDs are ignored; an empty list writes nothing.
   /// Errors: errc::io_error, reason in `why` (nothing forgotten).
