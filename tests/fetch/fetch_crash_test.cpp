@@ -1,5 +1,5 @@
 // pop3 fetch killed with SIGKILL at many points of a delete-mode run against a real Dovecot,
-// restarted until it completes. After every kill and at the end, the invariant of
+// restarted until it completes (and, below, once in keep mode per kind of destination). After every kill and at the end, the invariant of
 // security-cases.md §6 must hold: every message is still on the server or delivered. The
 // test reports the kill points, the messages lost (must be 0) and those delivered twice
 // (possible only for a kill between a delivery and its UID record).
@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <random>
@@ -212,6 +213,72 @@ TEST(fetch_crash, sigkill_at_many_points_loses_nothing) {
   std::cout << std::endl;
   ::testing::Test::RecordProperty("kills", kills);
   ::testing::Test::RecordProperty("duplicates", duplicates);
+  fs::remove_all(work);
+}
+
+// Keep mode: deliveries are recorded in groups when the destination defers durability (a
+// Maildir: up to 64 messages, one sync), one by one otherwise (an mbox is durable message by
+// message). A run killed after 30 deliveries loses nothing either way; the next run delivers
+// again at most the group that was not recorded yet: 64 messages into a Maildir, one into an
+// mbox.
+TEST(fetch_crash, sigkill_in_keep_mode_repeats_at_most_one_group) {
+  dovecot_server server({{"alice", password}});
+  const auto mail = generate_small_mail(150, 32);
+  server.deliver("alice", mail);
+  const fs::path work = fresh_directory("crash-keep");
+  struct destination {
+    std::vector<std::string> option;
+    int max_duplicates;
+    // How many times each message was delivered, by its X-Sample-Id.
+    std::function<std::map<std::string, int>()> count;
+  };
+  const auto count_ids = [&](const std::vector<std::string>& texts) {
+    std::map<std::string, int> by_id;
+    for (const auto& m : mail) {
+      const std::string header = "X-Sample-Id: " + m.id + "\n";
+      for (const auto& text : texts)
+        for (auto at = text.find(header); at != std::string::npos; at = text.find(header, at + 1))
+          ++by_id[m.id];
+    }
+    return by_id;
+  };
+  const fs::path maildir = work / "Mail", mbox = work / "mbox";
+  const destination destinations[] = {
+      {{"--maildir", maildir.string()},
+       64,
+       [&] { return count_ids(file_contents(maildir / "new")); }},
+      {{"--mbox", mbox.string()}, 1, [&] { return count_ids({read_file(mbox)}); }},
+  };
+  for (const destination& d : destinations) {
+    SCOPED_TRACE(d.option[0]);
+    std::vector<std::string> argv = {
+        POP3_CLI_PATH,
+        "fetch",
+        "pop3s://alice@localhost:" + std::to_string(server.pop3s_port()),
+        "--cafile",
+        server.ca_file().string(),
+        "--keep",
+        "--state-dir",
+        (work / ("state" + d.option[0])).string(),
+        "--json"};
+    argv.insert(argv.end(), d.option.begin(), d.option.end());
+    const run_result killed = run_and_kill(argv, 30, {});
+    ASSERT_TRUE(killed.killed) << "the run ended before the kill: " << killed.err;
+    const run_result rest = run_and_kill(argv, 1 << 30, {});
+    ASSERT_FALSE(rest.killed);
+    ASSERT_EQ(rest.exit_code, 0) << rest.err;
+    const auto counts = d.count();
+    int duplicates = 0;
+    for (const auto& m : mail) {
+      const auto it = counts.find(m.id);
+      ASSERT_NE(it, counts.end()) << m.id << " lost";
+      duplicates += it->second - 1;
+    }
+    EXPECT_LE(duplicates, d.max_duplicates);
+    std::cout << "keep-mode crash test, " << d.option[0] << ": delivered twice: " << duplicates
+              << " of " << mail.size() << std::endl;
+  }
+  EXPECT_EQ(server.maildir_message_count("alice"), 150u);  // kept
   fs::remove_all(work);
 }
 

@@ -66,6 +66,9 @@ class delivery {
                                                        std::string& why) = 0;
   /// For messages: "maildir /home/a/Mail/work", "mbox /var/mail/a", "mda procmail -d a".
   virtual std::string describe() const = 0;
+  /// Whether finish() leaves the message to make_durable() (a Maildir opened with
+  /// maildir_options::deferred_durability); false for every other destination.
+  virtual bool defers_durability() const noexcept { return false; }
   /// Makes durable every message finished since the last call, when the destination defers
   /// durability (maildir_options::deferred_durability); nothing to do otherwise (an mbox and
   /// an MDA are durable when finish() returns). On failure (errc::io_error, the reason in

@@ -281,14 +281,21 @@ class account_run {
                                       " octets, but LIST said " + std::to_string(m.size));
     observer_.message_delivered(account_, m, item.octets);
     unsettled_.push_back({&m, item.octets});
-    unsettled_octets_ += item.octets;
-    // A message to delete now must be durable and recorded first; the others wait for a
-    // group to fill (one sync for many messages).
+    // A message to delete now must be durable and recorded first. Only a destination that
+    // defers durability (a Maildir) lets the others wait for a group to fill, one sync for
+    // many: for an mbox or an MDA each message is durable already, and recording its UID at
+    // once keeps what a killed run delivers twice to that one message.
     const bool delete_now = delete_after_delivery(policy_);
-    if (delete_now || unsettled_.size() >= max_unsettled_messages ||
-        unsettled_octets_ >= max_unsettled_octets)
+    if (delete_now || !delivery_->defers_durability() || group_is_full())
       return settle() && delete_now;
     return false;
+  }
+
+  bool group_is_full() const {
+    std::uint64_t octets = 0;
+    for (const unsettled& u : unsettled_)
+      octets += u.octets;
+    return unsettled_.size() >= max_unsettled_messages || octets >= max_unsettled_octets;
   }
 
   // Makes the delivered messages not yet settled durable, then records their UIDs, in one
@@ -298,7 +305,6 @@ class account_run {
     if (unsettled_.empty()) return true;
     std::vector<unsettled> group = std::move(unsettled_);
     unsettled_.clear();
-    unsettled_octets_ = 0;
     const bool one = group.size() == 1;
     const std::string which =
         one ? "message " + std::to_string(group.front().message->number) + " was"
@@ -395,7 +401,7 @@ class account_run {
   std::vector<const listed_message*> deletions_;  // DELE accepted, waiting for QUIT
   std::vector<std::string> recorded_;             // UIDs recorded in this session
   // Delivered, not yet durable nor recorded (see settle()); at most this many messages or
-  // octets wait: each holds an open file, and a killed run delivers them again.
+  // octets wait in a Maildir: each holds an open file, and a killed run delivers them again.
   struct unsettled {
     const listed_message* message;
     std::uint64_t octets;
@@ -403,7 +409,6 @@ class account_run {
   static constexpr std::size_t max_unsettled_messages = 64;
   static constexpr std::uint64_t max_unsettled_octets = 32u << 20;
   std::vector<unsettled> unsettled_;
-  std::uint64_t unsettled_octets_ = 0;
   bool stop_retrieving_ = false;
   bool session_broken_ = false;
   bool replies_out_of_step_ = false;
