@@ -42,7 +42,7 @@ def run_measured(argv, *, env=None, cwd=None, timeout=900) -> Sample:
         prefix = []
         if os.geteuid() == 0:
             os.chmod(figures.name, 0o666)
-            prefix = ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={_group()}",
+            prefix = ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={pwd.getpwnam(UNPRIVILEGED).pw_gid}",
                       "--clear-groups", "--"]
         command = prefix + ["/usr/bin/time", "-o", figures.name, "-f", "%U %S %M", "--"] + argv
         start = time.monotonic()
@@ -67,15 +67,11 @@ def give_to_unprivileged(path: str) -> None:
     """Makes PATH (recursively) belong to the account runs are dropped to, when root."""
     if os.geteuid() != 0:
         return
-    uid, gid = pwd.getpwnam(UNPRIVILEGED).pw_uid, pwd.getpwnam(UNPRIVILEGED).pw_gid
-    os.chown(path, uid, gid)
+    account = pwd.getpwnam(UNPRIVILEGED)
+    os.chown(path, account.pw_uid, account.pw_gid)
     for top, dirs, files in os.walk(path):
         for name in dirs + files:
-            os.chown(os.path.join(top, name), uid, gid)
-
-
-def _group() -> int:
-    return pwd.getpwnam(UNPRIVILEGED).pw_gid
+            os.chown(os.path.join(top, name), account.pw_uid, account.pw_gid)
 
 
 @dataclass

@@ -61,20 +61,18 @@ struct maildir_place {
   }
 };
 
-// Messages finished but not yet durable (deferred durability only): their files, still open,
-// and their names in new/ for the words of an error.
-struct pending_messages {
-  struct entry {
-    unique_fd file;
-    std::string name;
-  };
-  std::vector<entry> entries;
+// A message finished but not yet durable (deferred durability only): its file, still open,
+// and its name in new/ for the words of an error.
+struct pending_file {
+  unique_fd file;
+  std::string name;
 };
+using pending_files = std::vector<pending_file>;
 
 class maildir_message final : public detail::storage_sink {
  public:
   maildir_message(std::shared_ptr<const maildir_place> place,
-                  std::shared_ptr<pending_messages> pending, unique_fd file, std::string name)
+                  std::shared_ptr<pending_files> pending, unique_fd file, std::string name)
       : place_(std::move(place)),
         pending_(std::move(pending)),
         file_(std::move(file)),
@@ -124,7 +122,7 @@ class maildir_message final : public detail::storage_sink {
     (void)::sync_file_range(file_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
     POP3_TRY(link_into_new());
     try {
-      pending_->entries.push_back({std::move(file_), new_name_});
+      pending_->push_back({std::move(file_), new_name_});
     } catch (...) {
       return fail("cannot deliver into " + place_->new_path + ": out of memory", ENOMEM);
     }
@@ -163,7 +161,7 @@ class maildir_message final : public detail::storage_sink {
   }
 
   std::shared_ptr<const maildir_place> place_;
-  std::shared_ptr<pending_messages> pending_;
+  std::shared_ptr<pending_files> pending_;
   unique_fd file_;
   std::string name_;      // in tmp/
   std::string new_name_;  // in new/, once linked and until the message is durable
@@ -207,13 +205,15 @@ class maildir_delivery final : public delivery {
 
   std::string describe() const override { return "maildir " + place_->directory.string(); }
 
+  bool defers_durability() const noexcept override { return place_->deferred_durability; }
+
   result<void> make_durable(std::string& why) override {
     why.clear();
-    if (pending_->entries.empty()) return {};
+    if (pending_->empty()) return {};
     // Whatever happens, the group is settled: on failure the caller treats every message of
     // it as not durable (not recorded, not deleted), so none is retried here.
-    std::vector<pending_messages::entry> group = std::move(pending_->entries);
-    pending_->entries.clear();
+    pending_files group = std::move(*pending_);
+    pending_->clear();
     for (auto& entry : group) {
       if (const int error = detail::fsync_retrying(entry.file.get())) {
         why = cannot("fsync", place_->new_path + "/" + entry.name, error);
@@ -229,7 +229,7 @@ class maildir_delivery final : public delivery {
 
  private:
   std::shared_ptr<const maildir_place> place_;
-  std::shared_ptr<pending_messages> pending_ = std::make_shared<pending_messages>();
+  std::shared_ptr<pending_files> pending_ = std::make_shared<pending_files>();
 };
 
 // Returns 0 or the errno, with the reason in `why`.

@@ -21,6 +21,29 @@ bool bind_uid(sqlite3_stmt* s, const std::string& uid) {
   return sqlite3_bind_text64(s, 1, uid.data(), uid.size(), SQLITE_STATIC, SQLITE_UTF8) == SQLITE_OK;
 }
 
+// Runs `step` on each of `items` in one transaction (BEGIN IMMEDIATE ... COMMIT): all or
+// none. `step` returns false when its statement failed; the error then says `what`. With
+// synchronous=FULL in WAL mode the commit is fsync'ed once, before this returns.
+template <class Items, class Step>
+result<void> in_one_transaction(sqlite3* db, const Items& items, Step step, const std::string& what,
+                                std::string& why) {
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return detail::sqlite_failure(db, what, why);
+  for (const auto& item : items) {
+    if (!step(item)) {
+      auto failure = detail::sqlite_failure(db, what, why);
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return failure;
+    }
+  }
+  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    auto failure = detail::sqlite_failure(db, what, why);
+    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return failure;
+  }
+  return {};
+}
+
 }  // namespace
 
 uid_store::uid_store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -51,27 +74,15 @@ result<void> uid_store::record_deliveries(std::span<const delivered_uid> batch, 
     }
   }
   if (batch.empty()) return {};
-  sqlite3* db = impl_->db.get();
-  sqlite3_stmt* s = impl_->upsert.get();
-  const std::string what = "cannot record a delivery in state file " + impl_->file.string();
-  // One transaction for the batch: with synchronous=FULL in WAL mode its commit is fsync'ed
-  // once before COMMIT returns, however many rows it holds.
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-    return detail::sqlite_failure(db, what, why);
-  for (const delivered_uid& d : batch) {
-    const bool bound = bind_uid(s, d.uid) && sqlite3_bind_int64(s, 2, now) == SQLITE_OK &&
-                       sqlite3_bind_int64(s, 3, static_cast<std::int64_t>(d.size)) == SQLITE_OK;
-    if (!bound || !run(s)) {
-      auto failure = detail::sqlite_failure(db, what, why);
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      return failure;
-    }
-  }
-  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    auto failure = detail::sqlite_failure(db, what, why);
-    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return failure;
-  }
+  sqlite3_stmt* upsert = impl_->upsert.get();
+  const auto record = [&](const delivered_uid& d) {
+    return bind_uid(upsert, d.uid) && sqlite3_bind_int64(upsert, 2, now) == SQLITE_OK &&
+           sqlite3_bind_int64(upsert, 3, static_cast<std::int64_t>(d.size)) == SQLITE_OK &&
+           run(upsert);
+  };
+  POP3_TRY(in_one_transaction(impl_->db.get(), batch, record,
+                              "cannot record a delivery in state file " + impl_->file.string(),
+                              why));
   // records() changes only once the whole batch is on disk.
   for (const delivered_uid& d : batch) {
     auto [it, inserted] = impl_->records.try_emplace(d.uid, uid_record{d.uid, now, now, d.size});
@@ -86,22 +97,12 @@ result<void> uid_store::record_deliveries(std::span<const delivered_uid> batch, 
 result<void> uid_store::forget(std::span<const std::string> uids, std::string& why) {
   why.clear();
   if (uids.empty()) return {};
-  sqlite3* db = impl_->db.get();
-  const std::string what = "cannot forget UIDs in state file " + impl_->file.string();
-  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-    return detail::sqlite_failure(db, what, why);
-  for (const std::string& uid : uids) {
-    if (!bind_uid(impl_->erase.get(), uid) || !run(impl_->erase.get())) {
-      auto failure = detail::sqlite_failure(db, what, why);
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      return failure;
-    }
-  }
-  if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    auto failure = detail::sqlite_failure(db, what, why);
-    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return failure;
-  }
+  sqlite3_stmt* erase = impl_->erase.get();
+  const auto forget_one = [&](const std::string& uid) {
+    return bind_uid(erase, uid) && run(erase);
+  };
+  POP3_TRY(in_one_transaction(impl_->db.get(), uids, forget_one,
+                              "cannot forget UIDs in state file " + impl_->file.string(), why));
   for (const std::string& uid : uids)
     impl_->records.erase(uid);
   return {};
