@@ -1,5 +1,6 @@
-// What the server said it supports in its last CAPA reply (RFC 2449 §6, RFC 2595, RFC 6856).
-// Held by value inside the engine: no allocation, fixed-size storage.
+/// \file
+/// What the server said it supports in its last CAPA reply (RFC 2449 §6, RFC 2595, RFC 6856).
+/// Held by value inside the engine: no allocation, fixed-size storage.
 #pragma once
 
 #include <array>
@@ -10,26 +11,29 @@
 
 namespace pop3 {
 
+/// The capability set of one CAPA reply. Fixed-size storage: nothing here allocates, and
+/// the views returned point into the object itself (valid until it changes or is
+/// destroyed; for the engine's set, until the next non-const call on the engine).
 class capabilities {
  public:
   /// True once a CAPA reply completed since connecting (or since TLS was established, which
   /// discards everything learned before, RFC 2595 §4).
   bool known() const noexcept { return known_; }
 
-  bool top = false;
-  bool uidl = false;
-  bool user = false;
-  bool pipelining = false;
-  bool resp_codes = false;
-  bool auth_resp_code = false;
-  bool stls = false;
-  bool utf8 = false;       ///< UTF8 (RFC 6856)
-  bool utf8_user = false;  ///< UTF8 USER: user names and passwords may be UTF-8
-  bool lang = false;       ///< LANG (RFC 6856)
+  bool top = false;             ///< TOP
+  bool uidl = false;            ///< UIDL
+  bool user = false;            ///< USER (USER/PASS login)
+  bool pipelining = false;      ///< PIPELINING: commands may be sent without waiting
+  bool resp_codes = false;      ///< RESP-CODES: -ERR may carry response codes
+  bool auth_resp_code = false;  ///< AUTH-RESP-CODE (RFC 3206): the [AUTH] code is used
+  bool stls = false;            ///< STLS (RFC 2595)
+  bool utf8 = false;            ///< UTF8 (RFC 6856)
+  bool utf8_user = false;       ///< UTF8 USER: user names and passwords may be UTF-8
+  bool lang = false;            ///< LANG (RFC 6856)
   /// EXPIRE: days mail is kept after retrieval; nullopt if not announced; "NEVER" is
   /// `never_expires`.
   std::optional<std::uint32_t> expire_days;
-  bool never_expires = false;
+  bool never_expires = false;  ///< EXPIRE NEVER: mail is kept until deleted
   /// LOGIN-DELAY: minimum seconds between logins; nullopt if not announced.
   std::optional<std::uint32_t> login_delay_seconds;
 

@@ -1,31 +1,34 @@
-// The sans-I/O POP3 engine: bytes in, events out, commands in, bytes out.
-//
-// The engine never touches a socket, a clock, a thread or a file, never throws, and allocates
-// only in create(). Drivers (the blocking client, the NetX C API, the fuzzers, an embedded
-// user's own TCP stack) all use it the same way:
-//
-//   auto eng = pop3::engine::create().value();
-//   loop:
-//     write eng.pending_output() to the network, then eng.consume_output(bytes_written);
-//     while (auto ev = eng.next_event()) and *ev holds an event: handle it, submit commands;
-//     if eng.next_event() said "need more data" (nullopt): read from the network into
-//       eng.receive_space(), then eng.commit_received(n)   (or eng.feed(bytes) to copy);
-//       at end of stream: eng.feed_eof().
-//
-// The methods in four groups (as quinn-proto orders them):
-//   A. getters: state(), server_capabilities(), last_reply(), apop_timestamp(), want_read(),
-//      want_write(), in_flight(), failure()
-//   B. input: receive_space()/commit_received(), feed(), feed_eof()
-//   C. commands: submit(), tls_established()
-//   D. output: pending_output()/consume_output(), next_event()
-//
-// Errors: a call that is refused locally (errc below 100: invalid_argument, command_too_long,
-// command_not_allowed, pipeline_full, output_buffer_full, apop_unavailable, no_such_message)
-// leaves the engine as it was. A protocol violation or connection_closed is fatal and sticky:
-// every later call that can fail returns the same error.
-//
-// Views handed out (events, last_reply, pending_output, receive_space) stay valid until the
-// next non-const call.
+/// \file
+/// The sans-I/O POP3 engine: bytes in, events out, commands in, bytes out.
+///
+/// The engine never touches a socket, a clock, a thread or a file, never throws, and allocates
+/// only in create(). Drivers (the blocking client, the NetX C API, the fuzzers, an embedded
+/// user's own TCP stack) all use it the same way:
+///
+/// ```
+/// auto eng = pop3::engine::create().value();
+/// loop:
+///   write eng.pending_output() to the network, then eng.consume_output(bytes_written);
+///   while (auto ev = eng.next_event()) and *ev holds an event: handle it, submit commands;
+///   if eng.next_event() said "need more data" (nullopt): read from the network into
+///     eng.receive_space(), then eng.commit_received(n)   (or eng.feed(bytes) to copy);
+///     at end of stream: eng.feed_eof().
+/// ```
+///
+/// The methods in four groups (as quinn-proto orders them):
+/// - A. getters: state(), server_capabilities(), last_reply(), apop_timestamp(), want_read(),
+///   want_write(), in_flight(), failure()
+/// - B. input: receive_space()/commit_received(), feed(), feed_eof()
+/// - C. commands: submit(), tls_established()
+/// - D. output: pending_output()/consume_output(), next_event()
+///
+/// Errors: a call that is refused locally (errc below 100: invalid_argument, command_too_long,
+/// command_not_allowed, pipeline_full, output_buffer_full, apop_unavailable, no_such_message)
+/// leaves the engine as it was. A protocol violation or connection_closed is fatal and sticky:
+/// every later call that can fail returns the same error.
+///
+/// Views handed out (events, last_reply, pending_output, receive_space) stay valid until the
+/// next non-const call.
 #pragma once
 
 #include <cstddef>
@@ -47,15 +50,19 @@ namespace detail {
 class engine_core;
 }
 
-/// The last status line received (+OK or -ERR), copied so that it outlives the event.
+/// The last status line received (+OK or -ERR), copied so that it outlives the event. Its
+/// views point into the engine: valid until the next non-const call on it.
 struct reply_info {
-  bool ok = false;
-  command_kind command = command_kind::none;
-  std::string_view text;
-  resp_code code = resp_code::none;
-  std::string_view code_text;
+  bool ok = false;                            ///< +OK (true) or -ERR (false)
+  command_kind command = command_kind::none;  ///< the command answered (none before any reply)
+  std::string_view text;             ///< the text after the indicator and the response code
+  resp_code code = resp_code::none;  ///< the RFC 2449/3206 response code, if any
+  std::string_view code_text;        ///< the code as sent, without brackets ("SYS/TEMP")
 };
 
+/// The sans-I/O POP3 protocol engine (see the file's description for the driving loop, the
+/// error model and the lifetime of views). Move-only; a moved-from engine may only be
+/// destroyed or assigned to. Not thread-safe: one driver at a time.
 class engine {
  public:
   /// Builds an engine waiting for the server's greeting. Allocates all its memory here:
@@ -63,7 +70,10 @@ class engine {
   /// max_messages / 8 bytes. Errors: errc::invalid_argument if validate(config) fails.
   static result<engine> create(const engine_config& config = {}) noexcept;
 
+  /// Takes over the other engine's state and buffers (views it handed out stay valid). Does
+  /// not allocate.
   engine(engine&&) noexcept;
+  /// Frees this engine's buffers and takes over the other's. Does not allocate.
   engine& operator=(engine&&) noexcept;
   ~engine();
 

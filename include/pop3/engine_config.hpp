@@ -1,5 +1,6 @@
-// Sizes and limits of an engine, fixed at construction. Every limit is explicit; hitting one
-// is a clear error, never a silent truncation.
+/// \file
+/// Sizes and limits of an engine, fixed at construction. Every limit is explicit; hitting one
+/// is a clear error, never a silent truncation.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +19,11 @@ enum class trace_kind : std::uint8_t {
 };
 
 /// Called by the engine for every line it sends or receives, without the CRLF. Must not call
-/// back into the engine.
+/// back into the engine. `line` is valid only during the call.
 using trace_function = void (*)(void* context, trace_kind kind, std::string_view line);
 
+/// The sizes and limits of an engine (engine::create() checks them with validate()). The
+/// buffers are allocated once, in engine::create().
 struct engine_config {
   /// Receive buffer: one read from the network lands here; body data is unstuffed in place.
   std::size_t receive_buffer_size = 32 * 1024;
@@ -46,13 +49,15 @@ struct engine_config {
   /// Longest unique-id (RFC 1939 §7: 70).
   std::size_t max_uid_length = 70;
 
-  trace_function trace = nullptr;
-  void* trace_context = nullptr;
+  trace_function trace = nullptr;  ///< called for every line sent or received; null: no tracing
+  void* trace_context = nullptr;   ///< passed to `trace` as its first argument
 };
 
 /// Checks that the sizes can work together: the receive buffer holds at least one line of
-/// each kind, the output buffer at least one command, and no limit is zero.
-/// Errors: errc::invalid_argument.
+/// each kind, the output buffer at least one command (255 octets) and one SASL line, a
+/// listing line is at least as long as a status line, a unique-id fits in a status line, the
+/// line limits are at least 16, and no limit is zero.
+/// Errors: errc::invalid_argument if any of these fails. Does not allocate.
 result<void> validate(const engine_config& config) noexcept;
 
 }  // namespace pop3

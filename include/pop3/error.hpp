@@ -1,7 +1,8 @@
-// The error model of every layer (ARCHITECTURE.md §2): an `errc` registered as a
-// std::error_category, plus the server's RFC 2449/3206 response code and the command that
-// failed. The server's text is never the only information: it is kept by whoever read the
-// reply (engine::last_reply(), session::last_reply()).
+/// \file
+/// The error model of every layer (ARCHITECTURE.md §2): an `errc` registered as a
+/// std::error_category, plus the server's RFC 2449/3206 response code and the command that
+/// failed. The server's text is never the only information: it is kept by whoever read the
+/// reply (engine::last_reply(), session::last_reply()).
 #pragma once
 
 #include <string_view>
@@ -63,17 +64,21 @@ enum class errc : int {
   certificate_pin_mismatch,  ///< the certificate matched none of the configured pins
 };
 
-/// The std::error_category of errc, named "pop3".
+/// The std::error_category of errc, named "pop3"; its message() is describe(). A static
+/// object (valid forever).
 const std::error_category& pop3_category() noexcept;
 
+/// `code` as a std::error_code of pop3_category() (errc converts implicitly, too).
 inline std::error_code make_error_code(errc code) noexcept {
   return {static_cast<int>(code), pop3_category()};
 }
 
-/// A short English description of the code ("the server closed the connection").
+/// A short English description of the code ("the server closed the connection"). The view is
+/// a static string; does not allocate.
 std::string_view describe(errc code) noexcept;
 
-/// The name of the enumerator ("connection_closed"), for logs and JSON.
+/// The name of the enumerator ("connection_closed"), for logs and JSON. The view is a static
+/// string; does not allocate.
 std::string_view name(errc code) noexcept;
 
 /// True if the session cannot be used after this error (the engine makes it sticky).
@@ -83,24 +88,31 @@ constexpr bool is_fatal(errc code) noexcept {
 
 /// An error as returned by every fallible call: the code, the server's response code when the
 /// error came from a -ERR, the command that failed, and errno for system errors.
+/// A plain value (copyable, no allocation).
 struct error {
-  errc code{};
-  resp_code response{resp_code::none};
-  command_kind command{command_kind::none};
-  int system_error{0};
+  errc code{};                               ///< what went wrong
+  resp_code response{resp_code::none};       ///< the server's response code, for server_error
+  command_kind command{command_kind::none};  ///< the command that failed, if known
+  int system_error{0};  ///< errno, OpenSSL reason or X509_V_ERR_* code where errc says so; else 0
 
   constexpr error() = default;
+  /// An error with code `c`, the command `cmd`, the response code `r` and errno `sys`.
   constexpr error(errc c, command_kind cmd = command_kind::none, resp_code r = resp_code::none,
                   int sys = 0) noexcept
       : code(c), response(r), command(cmd), system_error(sys) {}
 
+  /// is_fatal(code): the session cannot be used any more.
   bool fatal() const noexcept { return is_fatal(code); }
+  /// The code as a std::error_code (make_error_code()).
   std::error_code error_code() const noexcept { return make_error_code(code); }
+  /// True if the error's code is `c`, whatever the other fields.
   friend constexpr bool operator==(const error& e, errc c) noexcept { return e.code == c; }
+  /// True if every field is equal.
   friend constexpr bool operator==(const error&, const error&) = default;
 };
 
 }  // namespace pop3
 
+/// Makes pop3::errc convertible to std::error_code (through pop3::make_error_code()).
 template <>
 struct std::is_error_code_enum<pop3::errc> : std::true_type {};

@@ -1,5 +1,6 @@
-// A transport wrapper for tests: injects one fault at a chosen operation, splits what is read
-// into chosen piece sizes, and records every byte that crosses it.
+/// \file
+/// A transport wrapper for tests: injects one fault at a chosen operation, splits what is read
+/// into chosen piece sizes, and records every byte that crosses it.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,7 @@
 
 namespace pop3 {
 
+/// The fault a fault_transport injects (see fault_transport for the details).
 enum class fault_kind : std::uint8_t {
   none,   ///< no fault: a transparent, recording wrapper
   fail,   ///< the operation and every later one fail with errc::io_error, ECONNRESET
@@ -24,7 +26,7 @@ enum class fault_kind : std::uint8_t {
 /// `fault_plan{.kind = fault_kind::fail, .at = 3}`,
 /// `fault_plan{.read_splits = {1}, .repeat_last = true}`.
 struct fault_plan {
-  fault_kind kind{fault_kind::none};
+  fault_kind kind{fault_kind::none};  ///< the fault, struck at operation `at`
   /// The operation the fault strikes: reads and writes are counted together, from 0, in call
   /// order (see fault_transport::operations()).
   std::size_t at{0};
@@ -59,6 +61,8 @@ struct fault_plan {
 /// comes before the fault checks. Not thread-safe, like every transport.
 class fault_transport final : public transport {
  public:
+  /// Wraps `inner`, which it owns from now on. Reads and writes allocate (the read buffer,
+  /// the records of written() and received()).
   fault_transport(std::unique_ptr<transport> inner, fault_plan plan);
 
   result<std::size_t> read(std::span<char> buffer, deadline until) override;

@@ -1,4 +1,5 @@
-// Two connected in-memory transports, for tests and for running a scripted peer in-process.
+/// \file
+/// Two connected in-memory transports, for tests and for running a scripted peer in-process.
 #pragma once
 
 #include <memory>
@@ -22,6 +23,7 @@ namespace pop3 {
 /// - read() or write() on an end after its own close(): errc::io_error with system_error EBADF.
 /// - Unless the end is closed (EBADF) or, for write(), its peer is (EPIPE): an empty read
 ///   buffer returns 0 at once, and an empty write succeeds.
+///
 /// The shared state lives until both ends are destroyed, so the ends may be destroyed in any
 /// order and on any thread. Allocates.
 std::pair<std::unique_ptr<transport>, std::unique_ptr<transport>> make_memory_pair();

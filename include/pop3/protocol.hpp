@@ -1,23 +1,26 @@
-// Vocabulary of the POP3 protocol shared by every layer: commands, session states and the
-// RFC 2449 / RFC 3206 response codes. No behaviour lives here.
+/// \file
+/// Vocabulary of the POP3 protocol shared by every layer: commands, session states and the
+/// RFC 2449 / RFC 3206 response codes. No behaviour lives here.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+/// The POP3 client library: the sans-I/O engine, the blocking session and everything they
+/// share. Fallible calls return pop3::result; nothing throws.
 namespace pop3 {
 
 /// Every command the engine can send, plus `greeting` for the server's first line (it is
 /// answered like a command that nobody sent) and `sasl_response` for a line sent in answer to
 /// an AUTH continuation.
 enum class command_kind : std::uint8_t {
-  none,
-  greeting,
+  none,      ///< no command (a default value)
+  greeting,  ///< the server's greeting (a pseudo-command)
   user,
   pass,
   apop,
   auth,
-  sasl_response,
+  sasl_response,  ///< a line answering an AUTH continuation, or "*" to cancel (pseudo-command)
   stls,
   capa,
   stat,
@@ -34,7 +37,7 @@ enum class command_kind : std::uint8_t {
 };
 
 /// The command's keyword as sent on the wire ("RETR"); "greeting" and "(response)" for the two
-/// pseudo-commands, "" for none.
+/// pseudo-commands, "" for none. The view is a static string; does not allocate.
 std::string_view keyword(command_kind kind) noexcept;
 
 /// RFC 1939 §3 session states, plus the phases around them that a client sees.
@@ -47,6 +50,8 @@ enum class session_state : std::uint8_t {
   closed,         ///< the session is over (QUIT answered, greeting refused, or EOF)
 };
 
+/// The enumerator's name ("authorization", "tls_handshake"). The view is a static string;
+/// does not allocate.
 std::string_view to_string(session_state state) noexcept;
 
 /// Response codes of RFC 2449 §8 and RFC 3206 (and RFC 6856's UTF8), taken from the bracketed
@@ -62,7 +67,8 @@ enum class resp_code : std::uint8_t {
   other,        ///< a code this library does not know; its text is kept
 };
 
-/// The code as written inside the brackets ("SYS/TEMP"); "" for none and other.
+/// The code as written inside the brackets ("SYS/TEMP"); "" for none and other. The view is
+/// a static string; does not allocate.
 std::string_view to_string(resp_code code) noexcept;
 
 /// True for the codes that say "try again later" ([SYS/TEMP], [IN-USE], [LOGIN-DELAY]).

@@ -1,19 +1,22 @@
-// The blocking client: one POP3 session over one transport, driving the engine. Every call
-// returns result<>; a -ERR reply is errc::server_error with the RFC 2449/3206 response code
-// in error::response and the server's text in last_reply().
-//
-//   auto s = pop3::session::connect("pop.example.org", 110, {});
-//   if (!s) return fail(s.error());
-//   if (auto r = s->login("alice", password); !r) ...
-//   auto st = s->stat();  ...  s->retr(1, sink);  ...  s->quit();
-//
-// Timeouts: every read and write gives up after `idle_timeout` without progress, and every
-// command gives up `command_timeout` after it started (so a server trickling one byte per
-// second cannot hold a command forever). Both are fatal: errc::timeout, errc::deadline_exceeded.
-//
-// A fatal error (protocol violation, I/O error, timeout) closes the connection; every later
-// call returns it again. Destroying a session without quit() closes the connection without
-// QUIT, so the server never enters UPDATE and deletions are not committed (RFC 1939 §6).
+/// \file
+/// The blocking client: one POP3 session over one transport, driving the engine. Every call
+/// returns result<>; a -ERR reply is errc::server_error with the RFC 2449/3206 response code
+/// in error::response and the server's text in last_reply().
+///
+/// ```
+/// auto s = pop3::session::connect("pop.example.org", 110, {});
+/// if (!s) return fail(s.error());
+/// if (auto r = s->login("alice", password); !r) ...
+/// auto st = s->stat();  ...  s->retr(1, sink);  ...  s->quit();
+/// ```
+///
+/// Timeouts: every read and write gives up after `idle_timeout` without progress, and every
+/// command gives up `command_timeout` after it started (so a server trickling one byte per
+/// second cannot hold a command forever). Both are fatal: errc::timeout, errc::deadline_exceeded.
+///
+/// A fatal error (protocol violation, I/O error, timeout) closes the connection; every later
+/// call returns it again. Destroying a session without quit() closes the connection without
+/// QUIT, so the server never enters UPDATE and deletions are not committed (RFC 1939 §6).
 #pragma once
 
 #include <chrono>
@@ -42,56 +45,68 @@ enum class pipelining_mode : std::uint8_t {
   off,        ///< never: one command at a time
 };
 
+/// Timeouts, pipelining and the engine's sizes of a session.
 struct session_options {
+  /// Bound on each address's TCP connection attempt (session::connect(), open_session()).
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)};
+  /// A read or write without progress for this long fails with errc::timeout (zero or less:
+  /// no bound).
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  /// A command not finished this long after it started fails with errc::deadline_exceeded
+  /// (zero or less: no bound).
   std::chrono::milliseconds command_timeout{std::chrono::minutes(10)};
-  pipelining_mode pipelining = pipelining_mode::automatic;
+  pipelining_mode pipelining = pipelining_mode::automatic;  ///< whether batches pipeline
   /// Most commands a batch keeps in flight (also bounded by engine.max_in_flight).
   std::size_t pipeline_window = 64;
-  engine_config engine{};
+  engine_config engine{};  ///< the engine's buffer sizes and limits
 };
 
 /// A status line as the server sent it, copied out of the engine.
 struct server_reply {
-  bool ok = false;
-  command_kind command = command_kind::none;
-  std::string text;
-  resp_code code = resp_code::none;
-  std::string code_text;
+  bool ok = false;                            ///< +OK (true) or -ERR (false)
+  command_kind command = command_kind::none;  ///< the command answered (none before any reply)
+  std::string text;                  ///< the text after the indicator and the response code
+  resp_code code = resp_code::none;  ///< the RFC 2449/3206 response code, if any
+  std::string code_text;             ///< the code as sent, without brackets ("SYS/TEMP")
 };
 
 /// One line of a CAPA reply as sent: its tag and arguments.
 struct capa_line {
-  std::string name;
-  std::string arguments;
+  std::string name;       ///< the tag ("SASL"; for LANG, the language tag)
+  std::string arguments;  ///< the rest of the line ("PLAIN LOGIN"; for LANG, the description)
+  /// Field by field.
   friend bool operator==(const capa_line&, const capa_line&) = default;
 };
 
+/// The reply to STAT.
 struct maildrop_stat {
-  std::uint32_t count = 0;
-  std::uint64_t octets = 0;
+  std::uint32_t count = 0;   ///< messages in the maildrop (not counting those marked deleted)
+  std::uint64_t octets = 0;  ///< their total size in octets
 };
 
+/// One message's size, from LIST.
 struct list_entry {
-  std::uint32_t message = 0;
-  std::uint64_t octets = 0;
+  std::uint32_t message = 0;  ///< the message number (1-based)
+  std::uint64_t octets = 0;   ///< its size in octets, as the server counts them
+  /// Field by field.
   friend bool operator==(const list_entry&, const list_entry&) = default;
 };
 
+/// One message's unique-id, from UIDL.
 struct uidl_entry {
-  std::uint32_t message = 0;
-  std::string uid;
+  std::uint32_t message = 0;  ///< the message number (1-based)
+  std::string uid;            ///< its unique-id: 1-70 octets of 0x21-0x7E
+  /// Field by field.
   friend bool operator==(const uidl_entry&, const uidl_entry&) = default;
 };
 
 /// The outcome of one command of a batch.
 struct batch_item {
-  std::uint32_t message = 0;
+  std::uint32_t message = 0;  ///< the message number the command named
   /// Success, or why not: server_error (-ERR; `reply` has the text) or sink_failed. A fatal
   /// error ends the whole batch instead and is returned by the batch call.
   result<void> outcome;
-  server_reply reply;
+  server_reply reply;        ///< the command's status line (+OK or -ERR)
   std::uint64_t octets = 0;  ///< retr_many: bytes written to the sink
 };
 
@@ -115,16 +130,30 @@ struct body_piece {
   bool last = false;       ///< the message is complete with these bytes
 };
 
+/// How session::login() logs in.
 enum class login_method : std::uint8_t {
   user_pass,  ///< USER then PASS (RFC 1939 §7)
   apop,       ///< APOP with the greeting's timestamp (RFC 1939 §7)
 };
 
+/// One POP3 session over one transport, in cleartext or TLS (see the file's description;
+/// open_session() opens one under a TLS policy). Move-only; not thread-safe.
+///
+/// Errors every command can return, besides those listed with it: the local refusals of
+/// engine::submit() (invalid_argument, no_such_message, command_not_allowed — also while a
+/// message begun with begin_retr() is still being read —, pipeline_full, output_buffer_full;
+/// nothing is sent), server_error for -ERR (with its response code in error::response), and
+/// the fatal ones: the protocol violations (errc 100-199), connection_closed (also every call
+/// after quit() or close_untrusted()), timeout, deadline_exceeded, io_error, and on TLS the
+/// transport's TLS errors. Calls that return strings or vectors allocate them.
 class session {
  public:
-  /// Resolves `host`, connects (trying every address), and reads the greeting.
+  /// Resolves `host`, connects (trying every address, see tcp_connect()), and reads the
+  /// greeting. Cleartext: for TLS use open_session(). Allocates (the connection, the engine's
+  /// buffers).
   /// Errors: host_not_found, connection_refused, network_unreachable, timeout, io_error;
-  /// server_error if the greeting is -ERR; protocol errors for a malformed greeting.
+  /// server_error if the greeting is -ERR; protocol errors for a malformed greeting;
+  /// invalid_argument if `options.engine` fails validate().
   static result<session> connect(std::string_view host, std::uint16_t port,
                                  const session_options& options = {});
   /// Starts a session on an already connected transport (your own TCP stack, tests) and
@@ -135,22 +164,28 @@ class session {
                                const session_options& options = {}, std::string peer = {},
                                server_reply* refusal = nullptr);
 
+  /// Takes over the other session's connection and state.
   session(session&&) noexcept;
+  /// Drops this session's connection (without QUIT) and takes over the other's.
   session& operator=(session&&) noexcept;
+  /// Closes the connection without QUIT (nothing is committed).
   ~session();
 
-  /// The greeting's text and its APOP timestamp ("" if none or invalid).
+  /// The greeting's text (after "+OK ").
   const std::string& greeting() const noexcept { return greeting_; }
+  /// The greeting's APOP timestamp ("" if none or invalid).
   const std::string& apop_timestamp() const noexcept { return apop_timestamp_; }
   /// "host:port" of the server as connected ("[::1]:110"), or what start() was given.
   const std::string& peer() const noexcept { return peer_; }
-  /// The engine, for its getters (state(), server_capabilities(), ...).
+  /// The engine, for its getters (state(), server_capabilities(), ...). Valid as long as the
+  /// session (views it returns: see engine).
   const engine& protocol() const noexcept { return engine_; }
-  /// The last status line received.
+  /// The last status line received, copied (allocates).
   server_reply last_reply() const;
   /// Whether batches pipeline now (see pipelining_mode).
   bool pipelining() const noexcept;
   /// The TLS parameters and the server's certificate, or nullptr for a cleartext session.
+  /// Valid as long as the session's connection.
   const tls_details* tls() const noexcept;
 
   /// STLS (RFC 2595): sends STLS, and after +OK runs the TLS handshake on this connection
@@ -168,17 +203,21 @@ class session {
   /// server's first, empty challenge; answers every other challenge (decoded) with what
   /// `respond` returns. If a challenge is not valid base64 or `respond` fails, the exchange
   /// is cancelled with "*" and errc::malformed_challenge or respond's error is returned
-  /// (the session stays usable). Errors also: server_error (-ERR, with its response code),
-  /// invalid_argument (a bad mechanism name), and the fatal ones.
+  /// (the session stays usable, unless the server then answers +OK or another challenge:
+  /// the session is closed). Errors also: server_error (-ERR, with its response code),
+  /// invalid_argument (a bad mechanism name), command_too_long (the initial response does not
+  /// fit engine_config::max_sasl_line_length), and the fatal ones.
   result<void> sasl(std::string_view mechanism, const std::optional<std::string>& initial_response,
                     const std::function<result<std::string>(std::string_view)>& respond);
 
   /// UTF8 (RFC 6856): user names and passwords may then be UTF-8. Errors: server_error,
   /// command_not_allowed (after login).
   result<void> utf8();
-  /// LANG without argument (RFC 6856): the languages the server offers, "tag description".
+  /// LANG without argument (RFC 6856): the languages the server offers, one capa_line per
+  /// language (name: the tag, arguments: the description). Errors: server_error.
   result<std::vector<capa_line>> languages();
   /// LANG tag: the language of the server's texts ("*": the server's choice).
+  /// Errors: invalid_argument (an empty tag), server_error.
   result<void> set_language(std::string_view tag);
 
   /// CAPA: the lines as sent. The parsed set is then protocol().server_capabilities().
@@ -189,23 +228,36 @@ class session {
   /// LF or NUL in the name or password (nothing is sent).
   result<void> login(std::string_view user, std::string_view password,
                      login_method method = login_method::user_pass);
+  /// STAT: the number of messages and the maildrop's size. Errors: the common ones (e.g.
+  /// command_not_allowed before login).
   result<maildrop_stat> stat();
+  /// LIST for every message, in the server's order.
   result<std::vector<list_entry>> list();
+  /// LIST for one message. Errors also: server_error for a message that does not exist or is
+  /// marked deleted; errc::wrong_message_number (fatal) if the reply names another one.
   result<list_entry> list(std::uint32_t message);
   /// UIDL for every message. Errors also: errc::duplicate_entry (fatal) if two messages share
   /// a unique-id.
   result<std::vector<uidl_entry>> uidl();
+  /// UIDL for one message. Errors as for list(std::uint32_t).
   result<uidl_entry> uidl(std::uint32_t message);
-  /// Streams message `message` into `sink` and returns its size in octets. On any failure
-  /// the sink's abort() is called (see body_sink).
+  /// Streams message `message` into `sink` and returns its size in octets (the bytes handed
+  /// to the sink). On any failure the sink's abort() is called (see body_sink). Errors also:
+  /// sink_failed (the sink refused the data; the rest of the message was read and dropped, and
+  /// the session stays usable). Memory does not grow with the message's size.
   result<std::uint64_t> retr(std::uint32_t message, body_sink& sink);
   /// TOP: the headers and the first `lines` body lines, like retr().
   result<std::uint64_t> top(std::uint32_t message, std::uint32_t lines, body_sink& sink);
+  /// DELE: marks the message deleted; quit() commits. Errors: server_error (e.g. already
+  /// deleted), no_such_message (above the count known from STAT).
   result<void> dele(std::uint32_t message);
+  /// RSET: unmarks every message marked deleted.
   result<void> rset();
+  /// NOOP: does nothing but keep the connection alive.
   result<void> noop();
-  /// QUIT: the server commits deletions and closes. Errors: server_error if the server
-  /// reports that the update failed (deletions may be partly done).
+  /// QUIT: the server commits deletions and closes; the connection is closed here too and
+  /// later calls fail with connection_closed. Errors: server_error if the server reports
+  /// that the update failed (deletions may be partly done).
   result<void> quit();
 
   /// Retrieves several messages, keeping up to pipeline_window RETR commands in flight when
@@ -237,6 +289,7 @@ class session {
   /// until a piece with `last`. No other command may be sent in between
   /// (errc::command_not_allowed) except through skip_body(). Errors of begin_*: as retr().
   result<void> begin_retr(std::uint32_t message, body_format format = body_format::decoded);
+  /// TOP `lines`, pull-style: as begin_retr().
   result<void> begin_top(std::uint32_t message, std::uint32_t lines,
                          body_format format = body_format::decoded);
   /// The next piece of the message begun with begin_retr()/begin_top(); waits for data.
@@ -244,6 +297,7 @@ class session {
   /// arrived within idle_timeout — unlike everywhere else, this one leaves the session
   /// usable: call again to keep waiting; the fatal ones otherwise (connection_closed if the
   /// message is cut off, deadline_exceeded, ...).
+  /// The piece's bytes stay valid until the next call on the session.
   result<body_piece> read_body_piece();
   /// Reads and drops the rest of the message being read (nothing if none is).
   result<void> skip_body();

@@ -1,5 +1,6 @@
-// TCP connections: name resolution, connecting with timeouts, and a transport over a connected
-// socket. POSIX only (getaddrinfo, poll).
+/// \file
+/// TCP connections: name resolution, connecting with timeouts, and a transport over a connected
+/// socket. POSIX only (getaddrinfo, poll).
 #pragma once
 
 #include <chrono>
@@ -22,11 +23,12 @@ enum class address_family : std::uint8_t {
   ipv6,  ///< IPv6 only; an IPv4 literal then fails with errc::host_not_found
 };
 
+/// How tcp_connect() connects.
 struct tcp_options {
   /// Bound on each address's connection attempt; zero or less means "no per-address bound",
   /// only the caller's deadline applies.
   std::chrono::milliseconds connect_timeout{30000};
-  address_family family{address_family::any};
+  address_family family{address_family::any};  ///< which addresses are tried
 };
 
 /// A transport over a connected TCP socket (TCP_NODELAY, close-on-exec, non-blocking; every

@@ -1,5 +1,6 @@
-// The byte-stream interface every driver of the engine reads and writes through: TCP, (later)
-// TLS, the in-memory pair and the fault-injecting wrapper all implement it.
+/// \file
+/// The byte-stream interface every driver of the engine reads and writes through: TCP, TLS,
+/// the in-memory pair and the fault-injecting wrapper all implement it.
 #pragma once
 
 #include <chrono>
@@ -12,16 +13,19 @@ namespace pop3 {
 
 struct tls_details;
 
+/// The clock of every deadline.
 using steady_clock = std::chrono::steady_clock;
 
 /// An absolute point in time after which an operation gives up. `no_deadline` waits forever.
 using deadline = steady_clock::time_point;
+/// A deadline that never passes.
 inline constexpr deadline no_deadline = deadline::max();
 
 /// A connected, reliable, ordered byte stream. Implementations are not thread-safe: one
 /// session drives one transport at a time.
 class transport {
  public:
+  /// Destroying a transport closes its connection (every implementation does).
   virtual ~transport() = default;
 
   /// Waits until at least one byte is available (or the peer closed) and reads up to

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A consumer project, built the way a user of pop3 builds it, then run against a private
+# Dovecot: examples/blocking_client.cpp compiled outside this build must print exactly what the
+# in-tree example prints for the same maildrop.
+#   run_consumer.sh MODE BUILD_DIR SOURCE_DIR CXX_COMPILER
+# MODE: find_package         the tree `cmake --install` makes, its shared libraries
+#       find_package_static  the same, with POP3_USE_STATIC_LIBS=ON
+#       add_subdirectory     add_subdirectory() of the source tree
+#       fetch_content        FetchContent from the checkout's Git repository at HEAD
+# None of this project's warning flags, sanitizer flags or -fno-exceptions may reach the
+# consumer's compile command (or, for find_package, the installed package).
+set -euo pipefail
+mode=$1 build=$2 source=$3 cxx=$4
+work=$(mktemp -d /tmp/p3c.XXXXXX)
+chmod 755 "$work"
+trap '"$source/scripts/private-dovecot" stop "$work/dc" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+fail() {
+  echo "FAIL ($mode): $*" >&2
+  exit 1
+}
+# Our own flags (cmake/Pop3Warnings.cmake, the presets): a consumer decides its own.
+own_flags='-Wshadow|-Wold-style-cast|-Wnon-virtual-dtor|-Werror|-fno-exceptions|-fno-rtti|-fsanitize'
+
+args=(-G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER=cc -DCMAKE_BUILD_TYPE=Debug
+      -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DEXAMPLES_DIR="$source/examples")
+project=$mode
+case $mode in
+  find_package | find_package_static)
+    project=find_package
+    cmake --install "$build" --prefix "$work/prefix" >/dev/null
+    if grep -E -- "$own_flags" "$work"/prefix/lib*/cmake/pop3/*.cmake; then
+      fail "the installed package carries this project's own flags"
+    fi
+    args+=(-DCMAKE_PREFIX_PATH="$work/prefix")
+    [[ $mode == find_package_static ]] && args+=(-DPOP3_USE_STATIC_LIBS=ON)
+    ;;
+  add_subdirectory) args+=(-DPOP3_SOURCE_DIR="$source") ;;
+  fetch_content)
+    tag=$(git -C "$source" rev-parse HEAD 2>/dev/null) ||
+      fail "FetchContent is tested from the checkout's Git repository; $source is not one"
+    args+=(-DPOP3_GIT_REPOSITORY="$source" -DPOP3_GIT_TAG="$tag")
+    ;;
+  *) fail "unknown mode" ;;
+esac
+cmake -S "$source/tests/consumers/$project" -B "$work/build" "${args[@]}" >"$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log" >&2; fail "configure"; }
+cmake --build "$work/build" -j 2 >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log" >&2; fail "build"; }
+client=$work/build/blocking_client
+
+# How it was compiled and linked.
+compile=$(grep -F -- '"command"' "$work/build/compile_commands.json" | grep -F blocking_client.cpp)
+if grep -E -o -- "$own_flags" <<<"$compile"; then
+  fail "this project's own flags reached the consumer: $compile"
+fi
+needed=$(readelf -d "$client" | sed -n 's/.*(NEEDED).*\[\(libpop3[^]]*\)\]/\1/p' | sort | tr '\n' ' ')
+if [[ $mode == find_package ]]; then
+  [[ $needed == *libpop3_client.so.0.1* ]] || fail "not linked to libpop3_client.so.0.1: [$needed]"
+  # Every pop3 library, the indirect ones too, loads from the installed tree.
+  resolved=$(ldd "$client" | awk '/libpop3/ {print $3}' | sort -u)
+  want=$(printf '%s\n' "$work"/prefix/lib/libpop3_{client,engine,transport}.so.0.1)
+  [[ $resolved == "$want" ]] || fail "loads [$resolved], want [$want]"
+else
+  [[ -z $needed ]] || fail "static libraries wanted, links [$needed]"
+fi
+# The same maildrop through the consumer's program and through the in-tree example.
+"$source/scripts/private-dovecot" start "$work/dc" --user alice:secret >"$work/dovecot.out"
+port=$(sed -n 's/^pop3s_port=//p' "$work/dovecot.out")
+"$build/bin/pop3-sample-mail" --maildir "$work/dc/home/alice/Maildir" --count 5 --big-mib 0 \
+  --owner "$(cat "$work/dc/mail_owner")" >/dev/null
+export POP3_PASSWORD=secret POP3_CAFILE=$work/dc/tls/ca.pem
+"$client" localhost "$port" alice >"$work/consumer.out" || { cat "$work/consumer.out" >&2; fail "run"; }
+"$build/examples/example_blocking_client" localhost "$port" alice >"$work/in-tree.out"
+[[ $(wc -l <"$work/consumer.out") == 5 ]] || { cat "$work/consumer.out" >&2; fail "not 5 messages"; }
+cmp "$work/consumer.out" "$work/in-tree.out" || fail "output differs from the in-tree example"
+cat "$work/consumer.out"
+echo "consumer ($mode): built, linked [${needed:-static}], listed 5 messages"
