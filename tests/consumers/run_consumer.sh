@@ -32,7 +32,11 @@ case $mode in
       fail "the installed package carries this project's own flags"
     fi
     args+=(-DCMAKE_PREFIX_PATH="$work/prefix")
-    [[ $mode == find_package_static ]] && args+=(-DPOP3_USE_STATIC_LIBS=ON)
+    # The shared libraries bring OpenSSL along: the package must not even look for it.
+    case $mode in
+      find_package) args+=(-DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON) ;;
+      find_package_static) args+=(-DPOP3_USE_STATIC_LIBS=ON) ;;
+    esac
     ;;
   add_subdirectory) args+=(-DPOP3_SOURCE_DIR="$source") ;;
   fetch_content)
