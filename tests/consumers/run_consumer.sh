@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A consumer project, built the way a user of pop3 builds it, then run against a private
-# Dovecot: examples/blocking_client.cpp compiled outside this build must print exactly what the
-# in-tree example prints for the same maildrop.
+# Dovecot: an example compiled outside this build (examples/blocking_client.cpp;
+# examples/async_many_mailboxes.cpp for find_package_asio) must print exactly what the in-tree
+# example prints for the same maildrops.
 #   run_consumer.sh MODE BUILD_DIR SOURCE_DIR CXX_COMPILER
 # MODE: find_package         the tree `cmake --install` makes, its shared libraries
 #       find_package_static  the same, with POP3_USE_STATIC_LIBS=ON
+#       find_package_asio    the same with COMPONENTS asio: pop3::asio and the shared libraries
 #       add_subdirectory     add_subdirectory() of the source tree
 #       fetch_content        FetchContent from the checkout's Git repository at HEAD
 # None of this project's warning flags, sanitizer flags or -fno-exceptions may reach the
@@ -25,8 +27,8 @@ args=(-G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER=cc -DCMAKE_BUILD_T
       -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DEXAMPLES_DIR="$source/examples")
 project=$mode
 case $mode in
-  find_package | find_package_static)
-    project=find_package
+  find_package | find_package_static | find_package_asio)
+    [[ $mode == find_package_asio ]] || project=find_package
     cmake --install "$build" --prefix "$work/prefix" >/dev/null
     if grep -E -- "$own_flags" "$work"/prefix/lib*/cmake/pop3/*.cmake; then
       fail "the installed package carries this project's own flags"
@@ -50,10 +52,12 @@ cmake -S "$source/tests/consumers/$project" -B "$work/build" "${args[@]}" >"$wor
   { cat "$work/configure.log" >&2; fail "configure"; }
 cmake --build "$work/build" -j 2 >"$work/build.log" 2>&1 ||
   { cat "$work/build.log" >&2; fail "build"; }
-client=$work/build/blocking_client
+program=blocking_client
+[[ $mode == find_package_asio ]] && program=async_many_mailboxes
+client=$work/build/$program
 
 # How it was compiled and linked.
-compile=$(grep -F -- '"command"' "$work/build/compile_commands.json" | grep -F blocking_client.cpp)
+compile=$(grep -F -- '"command"' "$work/build/compile_commands.json" | grep -F "$program.cpp")
 if grep -E -o -- "$own_flags" <<<"$compile"; then
   fail "this project's own flags reached the consumer: $compile"
 fi
@@ -64,18 +68,30 @@ if [[ $mode == find_package ]]; then
   resolved=$(ldd "$client" | awk '/libpop3/ {print $3}' | sort -u)
   want=$(printf '%s\n' "$work"/prefix/lib/libpop3_{client,engine,transport}.so.0.1)
   [[ $resolved == "$want" ]] || fail "loads [$resolved], want [$want]"
+elif [[ $mode == find_package_asio ]]; then
+  [[ $needed == "libpop3_engine.so.0.1 " ]] || fail "not linked to libpop3_engine.so.0.1 only: [$needed]"
 else
   [[ -z $needed ]] || fail "static libraries wanted, links [$needed]"
 fi
-# The same maildrop through the consumer's program and through the in-tree example.
-"$source/scripts/private-dovecot" start "$work/dc" --user alice:secret >"$work/dovecot.out"
+# The same maildrops through the consumer's program and through the in-tree example.
+"$source/scripts/private-dovecot" start "$work/dc" --user user1:secret --user user2:secret \
+  --user user3:secret >"$work/dovecot.out"
 port=$(sed -n 's/^pop3s_port=//p' "$work/dovecot.out")
-"$build/bin/pop3-sample-mail" --maildir "$work/dc/home/alice/Maildir" --count 5 --big-mib 0 \
-  --owner "$(cat "$work/dc/mail_owner")" >/dev/null
+for k in 1 2 3; do
+  "$build/bin/pop3-sample-mail" --maildir "$work/dc/home/user$k/Maildir" --count $((k + 2)) \
+    --seed "$k" --big-mib 0 --owner "$(cat "$work/dc/mail_owner")" >/dev/null
+done
 export POP3_PASSWORD=secret POP3_CAFILE=$work/dc/tls/ca.pem
-"$client" localhost "$port" alice >"$work/consumer.out" || { cat "$work/consumer.out" >&2; fail "run"; }
-"$build/examples/example_blocking_client" localhost "$port" alice >"$work/in-tree.out"
-[[ $(wc -l <"$work/consumer.out") == 5 ]] || { cat "$work/consumer.out" >&2; fail "not 5 messages"; }
-cmp "$work/consumer.out" "$work/in-tree.out" || fail "output differs from the in-tree example"
+if [[ $mode == find_package_asio ]]; then
+  args=(localhost "$port" user 3) in_tree=$build/examples/example_async_many_mailboxes lines=4
+else
+  args=(localhost "$port" user3) in_tree=$build/examples/example_blocking_client lines=5
+fi
+"$client" "${args[@]}" >"$work/consumer.out" || { cat "$work/consumer.out" >&2; fail "run"; }
+"$in_tree" "${args[@]}" >"$work/in-tree.out"
+# The async example's last line is its timing.
+[[ $mode == find_package_asio ]] && sed -i '$d' "$work/consumer.out" "$work/in-tree.out"
 cat "$work/consumer.out"
-echo "consumer ($mode): built, linked [${needed:-static}], listed 5 messages"
+[[ $(wc -l <"$work/consumer.out") == "$lines" ]] || fail "not $lines lines"
+cmp "$work/consumer.out" "$work/in-tree.out" || fail "output differs from the in-tree example"
+echo "consumer ($mode): built, linked [${needed:-static}], printed what the in-tree example prints"
