@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package `cpack -G DEB` makes from this build: its control fields, Depends computed
-# by dpkg-shlibdeps, the files it holds, and a program that runs from it once unpacked into a
-# fresh directory with dpkg -x (no container, no root needed).
+# by dpkg-shlibdeps (which apt, simulating an install, finds satisfiable here), the files it
+# holds, and a program that runs from it once unpacked into a fresh directory with dpkg -x (no
+# container, no root needed).
 #   deb_package_test.sh BUILD_DIR VERSION
 set -euo pipefail
 build=$1 version=$2
@@ -52,6 +53,11 @@ for lib in engine transport client netx; do
     grep -qxF "$f" <<<"$contents" || fail "missing $f"
   done
 done
+
+# apt, simulating, finds every dependency satisfiable on this Debian (and installs nothing).
+chmod 755 "$work" "$work/out"  # apt reads the file as the _apt user
+apt-get install --simulate -q "$deb" >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get --simulate"; }
+grep -qx "Inst pop3 ($version local-deb \[$arch\])" "$work/apt.log" || { cat "$work/apt.log" >&2; fail "apt would not install it"; }
 
 dpkg -x "$deb" "$work/root"
 got=$("$work/root/usr/bin/pop3" --version)
