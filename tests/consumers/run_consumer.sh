@@ -7,7 +7,7 @@
 # MODE: find_package         the tree `cmake --install` makes, its shared libraries
 #       find_package_static  the same, with POP3_USE_STATIC_LIBS=ON
 #       find_package_asio    the same with COMPONENTS asio: pop3::asio and the shared libraries
-#       add_subdirectory     add_subdirectory() of the source tree
+#       add_subdirectory     add_subdirectory() of the source tree, with Asio hidden from it
 #       fetch_content        FetchContent from the checkout's Git repository at HEAD
 # None of this project's warning flags, sanitizer flags or -fno-exceptions may reach the
 # consumer's compile command (or, for find_package, the installed package).
@@ -40,7 +40,10 @@ case $mode in
       find_package_static) args+=(-DPOP3_USE_STATIC_LIBS=ON) ;;
     esac
     ;;
-  add_subdirectory) args+=(-DPOP3_SOURCE_DIR="$source") ;;
+  add_subdirectory)
+    mkdir "$work/no-asio"
+    args+=(-DPOP3_SOURCE_DIR="$source" -DPOP3_ASIO_INCLUDE_DIR="$work/no-asio")
+    ;;
   fetch_content)
     tag=$(git -C "$source" rev-parse HEAD 2>/dev/null) ||
       fail "FetchContent is tested from the checkout's Git repository; $source is not one"
@@ -50,6 +53,10 @@ case $mode in
 esac
 cmake -S "$source/tests/consumers/$project" -B "$work/build" "${args[@]}" >"$work/configure.log" 2>&1 ||
   { cat "$work/configure.log" >&2; fail "configure"; }
+if [[ $mode == add_subdirectory ]]; then
+  grep -q -- '-- pop3::asio is not built: standalone Asio (asio.hpp, 1.22 or later) not found' \
+    "$work/configure.log" || { cat "$work/configure.log" >&2; fail "no word about the missing Asio"; }
+fi
 cmake --build "$work/build" -j 2 >"$work/build.log" 2>&1 ||
   { cat "$work/build.log" >&2; fail "build"; }
 program=blocking_client
