@@ -1,8 +1,10 @@
-// The transport fault matrix (issue 6): a whole session (greeting, USER/PASS, STAT, UIDL, 20
-// RETRs each followed by its DELE as `pop3 fetch` does it, QUIT) fails at every transport
-// operation in turn, in every fault mode, with pipelining on and off. Each run must end with
-// the exact error of the fault, at once, with no message reported complete that was cut and
-// no DELE sent for a message that was not finished.
+// The transport fault matrix (issue 6): a whole session (greeting, login, STAT, UIDL, 20 RETRs
+// each followed by its DELE as `pop3 fetch` does it, QUIT) fails at every transport operation
+// in turn, in every fault mode, with pipelining on and off, for each login method with its own
+// exchange: USER/PASS, APOP, and the SASL mechanisms PLAIN (initial response), LOGIN (two
+// challenges) and CRAM-MD5 (one challenge). Each run must end with the exact error of the
+// fault, at once, with no message reported complete that was cut and no DELE sent for a
+// message that was not finished.
 //
 // The server is a synchronous transport in this file rather than a thread: its replies are
 // queued the moment a command is written, so reads see the same bytes in every run and the
@@ -22,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pop3/auth.hpp"
 #include "pop3/fault_transport.hpp"
 #include "pop3/session.hpp"
 
@@ -132,6 +135,62 @@ mailbox make_mailbox() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The login exchanges
+
+enum class login_way : std::uint8_t { user_pass, apop, plain, login, cram_md5 };
+
+/// One line the client must send during login, and the server's reply to it.
+struct login_step {
+  std::string_view line;
+  std::string_view reply;
+  /// The command the engine waits on for that reply. A SASL exchange is one command: the
+  /// lines answering challenges are not queued, so every reply in it is AUTH's.
+  command_kind answers;
+};
+
+/// The greeting carries RFC 1939 §7's timestamp, so that APOP is possible.
+constexpr std::string_view greeting_line =
+    "+OK fault matrix ready <1896.697170952@dbc.mtview.ca.us>\r\n";
+
+/// Each method's credentials and exchange, from the RFCs' own examples, so that the digests
+/// are known answers: RFC 1939 §7 (APOP: mrose, tanstaaf) and RFC 2195 §2 (CRAM-MD5: tim,
+/// tanstaaftanstaaf). PLAIN's line is base64("\0mrose\0tanstaaf"); LOGIN's answers are
+/// base64("mrose") and base64("tanstaaf") to the prompts "Username:" and "Password:".
+struct login_script {
+  credentials who;
+  std::vector<login_step> steps;
+};
+
+login_script script_for(login_way way) {
+  const credentials mrose{"mrose", "tanstaaf", {}};
+  switch (way) {
+    case login_way::user_pass:
+      return {mrose,
+              {{"USER mrose", "+OK\r\n", command_kind::user},
+               {"PASS tanstaaf", "+OK logged in\r\n", command_kind::pass}}};
+    case login_way::apop:
+      return {mrose,
+              {{"APOP mrose c4c9334bac560ecc979e58001b3e22fb", "+OK maildrop locked\r\n",
+                command_kind::apop}}};
+    case login_way::plain:
+      return {mrose,
+              {{"AUTH PLAIN AG1yb3NlAHRhbnN0YWFm", "+OK logged in\r\n", command_kind::auth}}};
+    case login_way::login:
+      return {mrose,
+              {{"AUTH LOGIN", "+ VXNlcm5hbWU6\r\n", command_kind::auth},
+               {"bXJvc2U=", "+ UGFzc3dvcmQ6\r\n", command_kind::auth},
+               {"dGFuc3RhYWY=", "+OK logged in\r\n", command_kind::auth}}};
+    case login_way::cram_md5:
+      return {{"tim", "tanstaaftanstaaf", {}},
+              {{"AUTH CRAM-MD5", "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n",
+                command_kind::auth},
+               {"dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw", "+OK logged in\r\n",
+                command_kind::auth}}};
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
 // The server
 
 /// What the server saw and said; kept outside the transport so that it outlives the session.
@@ -158,8 +217,9 @@ struct server_record {
 /// at once, and reads hand the queued replies out.
 class mailbox_server final : public transport {
  public:
-  mailbox_server(const mailbox& mail, server_record& record) : mail_(mail), record_(record) {
-    queue(command_kind::greeting, "+OK fault matrix ready\r\n");
+  mailbox_server(const mailbox& mail, const login_script& login, server_record& record)
+      : mail_(mail), login_(login), record_(record) {
+    queue(command_kind::greeting, greeting_line);
   }
 
   result<std::size_t> read(std::span<char> buffer, deadline) override {
@@ -207,8 +267,13 @@ class mailbox_server final : public transport {
   }
 
   void answer(std::string_view line) {
-    if (line == "USER a") return queue(command_kind::user, "+OK\r\n");
-    if (line == "PASS b") return queue(command_kind::pass, "+OK logged in\r\n");
+    if (login_done_ < login_.steps.size()) {
+      const login_step& step = login_.steps[login_done_];
+      if (line == step.line) {
+        ++login_done_;
+        return queue(step.answers, step.reply);
+      }
+    }
     if (line == "STAT") return queue(command_kind::stat, mail_.stat_reply);
     if (line == "UIDL") return queue(command_kind::uidl, mail_.uidl_reply);
     if (const std::uint32_t n = message_number(line, "RETR "))
@@ -225,6 +290,8 @@ class mailbox_server final : public transport {
   }
 
   const mailbox& mail_;
+  const login_script& login_;
+  std::size_t login_done_ = 0;  // steps of the login exchange seen so far
   server_record& record_;
   std::string pending_;
   std::size_t delivered_ = 0;
@@ -325,12 +392,14 @@ struct run_result {
 };
 
 /// Runs the whole session through the fault plan; stops at the first failing call.
-void run_session(const mailbox& mail, fault_plan plan, pipelining_mode mode, run_result& out) {
+void run_session(const mailbox& mail, login_way way, fault_plan plan, pipelining_mode mode,
+                 run_result& out) {
+  const login_script login = script_for(way);
   for (recording_sink& sink : out.sinks)
     sink.attach(out.operations);
   phase current = phase::greeting;
   auto faulty = std::make_unique<fault_transport>(
-      std::make_unique<mailbox_server>(mail, out.server), std::move(plan));
+      std::make_unique<mailbox_server>(mail, login, out.server), std::move(plan));
   auto recorder = std::make_unique<operation_recorder>(std::move(faulty), current, out.operations);
 
   session_options options;
@@ -352,7 +421,24 @@ void run_session(const mailbox& mail, fault_plan plan, pipelining_mode mode, run
   };
 
   current = phase::login;
-  if (!check(s->login("a", "b"))) return;
+  switch (way) {
+    case login_way::user_pass:
+      if (!check(s->login(login.who.user, login.who.secret))) return;
+      break;
+    case login_way::apop:
+      if (!check(s->login(login.who.user, login.who.secret, login_method::apop))) return;
+      break;
+    case login_way::plain:
+    case login_way::login:
+    case login_way::cram_md5: {
+      static constexpr std::array<auth_mechanism, 3> mechanisms = {
+          auth_mechanism::plain, auth_mechanism::login, auth_mechanism::cram_md5};
+      auth_options how;
+      how.mechanism = mechanisms[static_cast<std::size_t>(way) - 2];
+      if (!check(authenticate(*s, login.who, how))) return;
+      break;
+    }
+  }
   current = phase::stat;
   auto stat = s->stat();
   if (!check(stat)) return;
@@ -439,11 +525,15 @@ error expected_failure(fault_kind kind, const operation& op, const server_record
 struct matrix_case {
   fault_kind kind;
   pipelining_mode mode;
+  login_way way;
 };
 
 std::string case_name(const matrix_case& c) {
   static constexpr std::array<std::string_view, 4> kinds = {"none", "fail", "close", "stall"};
-  return std::string(kinds[static_cast<std::size_t>(c.kind)]) +
+  static constexpr std::array<std::string_view, 5> ways = {"user_pass", "apop", "plain", "login",
+                                                           "cram_md5"};
+  return std::string(ways[static_cast<std::size_t>(c.way)]) + "_" +
+         std::string(kinds[static_cast<std::size_t>(c.kind)]) +
          (c.mode == pipelining_mode::on ? "_pipelined" : "_one_at_a_time");
 }
 
@@ -466,9 +556,9 @@ class fault_matrix : public testing::TestWithParam<matrix_case> {
   static const std::string& message(std::uint32_t n) { return box().messages[n - 1]; }
 
   /// The clean run, checked in full: it is the reference for every faulty run.
-  static std::unique_ptr<run_result> clean_run(pipelining_mode mode) {
+  static std::unique_ptr<run_result> clean_run(login_way way, pipelining_mode mode) {
     auto clean = std::make_unique<run_result>();
-    run_session(box(), plan(fault_kind::none, 0), mode, *clean);
+    run_session(box(), way, plan(fault_kind::none, 0), mode, *clean);
     const run_result& r = *clean;
     EXPECT_EQ(r.failed_in, phase::done) << show(r.failure);
     EXPECT_TRUE(r.server.problems.empty()) << r.server.problems.front();
@@ -506,8 +596,8 @@ class fault_matrix : public testing::TestWithParam<matrix_case> {
 // N it must stop with exactly the fault's error, having delivered exactly the messages the
 // clean run had finished by then.
 TEST_P(fault_matrix, every_operation) {
-  const auto [kind, mode] = GetParam();
-  const auto clean = clean_run(mode);
+  const auto [kind, mode, way] = GetParam();
+  const auto clean = clean_run(way, mode);
   ASSERT_FALSE(HasFailure());
   const std::vector<operation>& ops = clean->operations;
 
@@ -529,7 +619,7 @@ TEST_P(fault_matrix, every_operation) {
                  (ops[n].write ? "write" : "read") + " during " +
                  std::string(phase_name(ops[n].during)) + ")");
     auto run = std::make_unique<run_result>();
-    run_session(box(), plan(kind, n), mode, *run);
+    run_session(box(), way, plan(kind, n), mode, *run);
     const run_result& r = *run;
     const error expected = expected_failure(kind, ops[n], clean->server);
 
@@ -583,7 +673,7 @@ TEST_P(fault_matrix, every_operation) {
 
   // Past the last operation the fault never strikes: the session completes.
   run_result beyond;
-  run_session(box(), plan(kind, ops.size()), mode, beyond);
+  run_session(box(), way, plan(kind, ops.size()), mode, beyond);
   EXPECT_EQ(beyond.failed_in, phase::done) << show(beyond.failure);
 
   const auto elapsed =
@@ -594,14 +684,18 @@ TEST_P(fault_matrix, every_operation) {
               static_cast<long long>(elapsed.count()));
 }
 
-INSTANTIATE_TEST_SUITE_P(modes, fault_matrix,
-                         testing::Values(matrix_case{fault_kind::fail, pipelining_mode::off},
-                                         matrix_case{fault_kind::fail, pipelining_mode::on},
-                                         matrix_case{fault_kind::close, pipelining_mode::off},
-                                         matrix_case{fault_kind::close, pipelining_mode::on},
-                                         matrix_case{fault_kind::stall, pipelining_mode::off},
-                                         matrix_case{fault_kind::stall, pipelining_mode::on}),
-                         test_name);
+/// Every fault kind, with pipelining off and on, for every login method.
+std::vector<matrix_case> all_cases() {
+  std::vector<matrix_case> cases;
+  for (login_way way : {login_way::user_pass, login_way::apop, login_way::plain, login_way::login,
+                        login_way::cram_md5})
+    for (fault_kind kind : {fault_kind::fail, fault_kind::close, fault_kind::stall})
+      for (pipelining_mode mode : {pipelining_mode::off, pipelining_mode::on})
+        cases.push_back({kind, mode, way});
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(modes, fault_matrix, testing::ValuesIn(all_cases()), test_name);
 
 }  // namespace
 }  // namespace pop3::test
