@@ -155,6 +155,16 @@ for data in [example, b'[accounts.a]\nhost = "h"\nuser = "u"\nmaildir = "m"\n',
     seed('config_fuzzer', bytes([0]) + data)
     seed('config_fuzzer', bytes([1]) + data)
 
+# delivery_fuzzer: [conversions, 4 chunk sizes] + message
+mail = (b'From: a@example.org\r\nSubject: From lines\r\n\r\nFrom here on\r\n>From quoted\r\n'
+        b'>>From twice\r\n>>>>From \r\nFrom\r\nFrom:\r\n>From\tx\r\n>\r\nbare\rCR\r\rCRCRLF\r\r\n'
+        b'lf only\nFrom after LF\n\nlast line without end\r')
+for conversions in range(4):
+    for sizes in [whole, bytewise, bytes([3, 1, 2, 5]), bytes([6, 5, 4, 255])]:
+        seed('delivery_fuzzer', bytes([conversions]) + sizes + mail)
+    seed('delivery_fuzzer', bytes([conversions, 1, 2, 3, 0]) + b'>' * 300 + b'From x\r\n')
+    seed('delivery_fuzzer', bytes([conversions]) + whole)
+
 for target, datas in corpora.items():
     directory = os.path.join('corpus', target)
     os.makedirs(directory, exist_ok=True)
