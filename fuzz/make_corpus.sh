@@ -3,7 +3,8 @@
 # (tests/transcripts/sessions: the server's lines) and hand-written cases, among them the
 # hostile ones of security-cases.md. Each seed starts with the header its target reads (see
 # the comment at the top of each *_fuzzer.cpp). Run from anywhere; it replaces the generated
-# seeds but keeps corpus/<target>/regression-NAME, the inputs that once crashed a target.
+# seeds but keeps corpus/<target>/regression-NAME, the inputs that once crashed a target, and
+# corpus/<target>/found-SHA1, the units long fuzzing runs found and merged in (see README).
 set -eu
 cd "$(dirname "$0")"
 exec python3 - <<'EOF'
@@ -168,9 +169,10 @@ for conversions in range(4):
 for target, datas in corpora.items():
     directory = os.path.join('corpus', target)
     os.makedirs(directory, exist_ok=True)
-    # Inputs kept from crashes (regression-*) stay; the generated seeds are replaced.
+    # Inputs kept from crashes (regression-*) and from fuzzing (found-*) stay; the generated
+    # seeds are replaced.
     for name in os.listdir(directory):
-        if not name.startswith('regression-'):
+        if not name.startswith(('regression-', 'found-')):
             os.remove(os.path.join(directory, name))
     for data in datas:
         with open(os.path.join(directory, hashlib.sha1(data).hexdigest()), 'wb') as f:
