@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "pop3/engine.hpp"
+#include "support/dot_stuffing.hpp"
 #include "support/engine_driver.hpp"
 #include "support/fuzz_target.hpp"
 #include "support/input_reader.hpp"
@@ -25,17 +26,6 @@
 namespace {
 
 using namespace pop3;
-
-std::string dot_stuff(std::string_view original) {
-  std::string stuffed;
-  bool line_start = true;
-  for (std::size_t i = 0; i < original.size(); ++i) {
-    if (line_start && original[i] == '.') stuffed += '.';
-    stuffed += original[i];
-    line_start = original[i] == '\n' && i > 0 && original[i - 1] == '\r';
-  }
-  return stuffed + ".\r\n";
-}
 
 // Compares delivered chunks with the expected bytes as they arrive.
 struct expected_body {
@@ -72,7 +62,7 @@ void raw_body(std::string_view data, fuzz::piece_sizes& sizes, body_format forma
 void round_trip(std::string_view data, fuzz::piece_sizes& sizes, body_format format) {
   std::string original(data);
   if (!original.empty() && !original.ends_with("\r\n")) original += "\r\n";
-  const std::string stuffed = dot_stuff(original);
+  const std::string stuffed = fuzz::dot_stuff(original);
   const std::string wire = "+OK\r\n" + stuffed;
 
   auto eng = engine::create(fuzz::small_engine_config()).value();

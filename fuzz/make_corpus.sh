@@ -166,6 +166,18 @@ for conversions in range(4):
     seed('delivery_fuzzer', bytes([conversions, 1, 2, 3, 0]) + b'>' * 300 + b'From x\r\n')
     seed('delivery_fuzzer', bytes([conversions]) + whole)
 
+# packet_fuzzer: [mode, N, N split sizes, 4 packet capacities] + body or raw RETR reply
+bodies = [b'', b'hello', b'.', b'..', b'Subject: x\r\n\r\n.\r\n..\r\nend',
+          b'line\r\n.\r', b'a\r\n\r\n.\r\n', b'x' * 600 + b'\r\n.' + b'y' * 300]
+for mode in (0, 1):
+    for body in bodies:
+        seed('packet_fuzzer', bytes([mode, 0, 0, 0, 0, 0]) + body)
+        seed('packet_fuzzer', bytes([mode, 3, 1, 2, 5, 0, 1, 2, 3]) + body)
+for raw in [b'+OK\r\nabc\r\n.\r\n', b'+OK\r\n.\r\n', b'-ERR no such message\r\n',
+            b'+OK\r\nunterminated\r\n', b'+OK\r\n\r\n.\r\n+OK extra\r\n']:
+    for mode in (2, 3):
+        seed('packet_fuzzer', bytes([mode, 1, 1, 0, 0, 0, 0]) + raw)
+
 for target, datas in corpora.items():
     directory = os.path.join('corpus', target)
     os.makedirs(directory, exist_ok=True)
