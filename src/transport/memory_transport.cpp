@@ -63,6 +63,10 @@ class memory_transport final : public transport {
     // arithmetic near time_point::max() is one overflow away from "already expired".
     if (until == no_deadline) {
       state_->changed.wait(lock, readable);
+    } else if (!readable() && steady_clock::now() >= until) {
+      // Already past: a timed wait would still put the thread to sleep until the kernel's
+      // timer fires, a context switch for nothing (scripted peers poll this way all the time).
+      return transport_failure(errc::timeout);
     } else if (!state_->changed.wait_until(lock, until, readable)) {
       return transport_failure(errc::timeout);
     }

@@ -93,7 +93,7 @@ TEST(memory_pair, read_times_out_when_nothing_arrives) {
   EXPECT_GE(steady_clock::now(), until);
 }
 
-TEST(memory_pair, read_with_a_passed_deadline_still_returns_buffered_data) {
+TEST(memory_pair, read_with_a_passed_deadline_still_returns_buffered_data_and_end_of_stream) {
   auto [client, server] = make_memory_pair();
   ASSERT_TRUE(server->write("+OK\r\n"sv, no_deadline));
   char buffer[8];
@@ -103,6 +103,11 @@ TEST(memory_pair, read_with_a_passed_deadline_still_returns_buffered_data) {
   got = client->read(buffer, steady_clock::now() - 1s);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, errc::timeout);
+  // End of stream is there to read too, however late.
+  server->close();
+  got = client->read(buffer, steady_clock::now() - 1s);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, 0U);
 }
 
 TEST(memory_pair, read_waits_for_a_writer_on_another_thread) {
