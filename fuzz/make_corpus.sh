@@ -4,7 +4,7 @@
 # hostile ones of security-cases.md. Each seed starts with the header its target reads (see
 # the comment at the top of each *_fuzzer.cpp). Run from anywhere; it replaces the generated
 # seeds but keeps corpus/<target>/regression-NAME, the inputs that once crashed a target, and
-# corpus/<target>/found-SHA1, the units long fuzzing runs found and merged in (see README).
+# corpus/<target>/found-SHA1, the units long fuzzing runs found and merged in (see docs/fuzzing.md).
 set -eu
 cd "$(dirname "$0")"
 exec python3 - <<'EOF'
