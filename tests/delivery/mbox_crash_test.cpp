@@ -103,13 +103,14 @@ class mbox_crash_test : public testing::delivery_test {
     return detail::encode(
         {state, before.size(), status.st_dev, status.st_ino, detail::fnv1a(tail)});
   }
-  // The killed child's dotlock stays; make it old enough to be judged stale, as it would be
-  // after five minutes.
-  void age_dotlock() const {
-    const auto dotlock = dir() / "mbox.lock";
-    ASSERT_TRUE(std::filesystem::exists(dotlock));
-    std::filesystem::last_write_time(
-        dotlock, std::filesystem::file_time_type::clock::now() - std::chrono::minutes(6));
+  // The killed child's dotlock stays, fresh, naming the child; the next delivery removes it
+  // at once because that process has ended.
+  void expect_killed_childs_dotlock() const {
+    const std::string owner = read_file(dir() / "mbox.lock");
+    ASSERT_GE(owner.size(), 2u);
+    EXPECT_EQ(owner.back(), '\n');
+    EXPECT_EQ(owner.find_first_not_of("0123456789"), owner.size() - 1) << owner;
+    EXPECT_NE(owner, std::to_string(::getpid()) + "\n");
   }
 
   std::vector<std::string> warnings_;
@@ -145,7 +146,7 @@ TEST_F(mbox_crash_test, AFragmentLeftByAKilledRunIsCutOff) {
   const std::string record = read_file(journal());
   EXPECT_EQ(record, expected_record(detail::append_state::writing, old_mail));
   EXPECT_EQ(file_mode(journal()), 0600u);
-  age_dotlock();
+  expect_killed_childs_dotlock();
 
   auto mbox = open();
   ASSERT_TRUE(deliver(*mbox, {"B\r\n"}));
@@ -166,7 +167,7 @@ TEST_F(mbox_crash_test, AFragmentOfOnlyPartOfTheFromLineIsCutOff) {
   // What a kill inside the "From " line's write would leave.
   ::truncate(mbox().c_str(), static_cast<off_t>(old_mail.size() + 9));
   ASSERT_EQ(read_file(mbox()), old_mail + "From MAIL");
-  age_dotlock();
+  expect_killed_childs_dotlock();
   auto mbox = open();
   ASSERT_TRUE(deliver(*mbox, {"B\r\n"}));
   EXPECT_EQ(read_file(this->mbox()), old_mail + std::string(from_lf) + "B\n\n");
@@ -220,7 +221,7 @@ TEST_F(mbox_crash_test, MailAppendedAfterAFragmentIsNotCutOff) {
     const std::string before = read_file(mbox());
     ASSERT_EQ(before.size(), old_mail.size() + from_lf.size() + 14 + (part.size() == 9 ? 9 : 13) +
                                  other_mail.size());
-    age_dotlock();
+    expect_killed_childs_dotlock();
     auto mbox = open();
     ASSERT_TRUE(deliver(*mbox, {"B\r\n"}));
     EXPECT_EQ(read_file(this->mbox()), before + "\n" + std::string(from_lf) + "B\n\n");
@@ -237,7 +238,7 @@ TEST_F(mbox_crash_test, AFileChangedSinceTheKillIsNotCutOff) {
   std::string changed = read_file(mbox());
   changed.replace(changed.find("old"), 3, "OLD");
   write_file(mbox(), changed);
-  age_dotlock();
+  expect_killed_childs_dotlock();
   auto mbox = open();
   ASSERT_TRUE(deliver(*mbox, {"B\r\n"}));
   EXPECT_EQ(read_file(this->mbox()), changed + "\n\n" + std::string(from_lf) + "B\n\n");
@@ -256,7 +257,7 @@ TEST_F(mbox_crash_test, ADamagedJournalIsIgnoredAndReplaced) {
   ASSERT_EQ(real.size(), 103u);
   std::string wrong_sum = real;
   wrong_sum[41] = '8';  // offset 48 instead of 49
-  age_dotlock();
+  expect_killed_childs_dotlock();
   for (const std::string& damaged :
        {std::string("pop3-append 1 writing 49\n"), wrong_sum, real.substr(0, 102), real + "x"}) {
     SCOPED_TRACE(damaged);

@@ -290,7 +290,7 @@ TEST_F(mbox_test, HoldsBothLocksWhileAMessageIsWritten) {
   std::string why;
   auto sink = mbox->begin({}, why);
   ASSERT_TRUE(sink) << why;
-  EXPECT_TRUE(std::filesystem::exists(dotlock()));
+  EXPECT_EQ(read_file(dotlock()), std::to_string(::getpid()) + "\n");  // names its holder
   EXPECT_FALSE(can_lock(this->mbox()));
   ASSERT_TRUE((*sink)->write("x\r\n"));
   ASSERT_TRUE((*sink)->finish());
@@ -356,6 +356,45 @@ TEST_F(mbox_test, RemovesAStaleDotlock) {
   EXPECT_EQ(read_file(this->mbox()), std::string(from_lf) + "x\n\n");
   mbox.reset();
   EXPECT_EQ(list_directory(dir()), strings{"mbox"});
+}
+
+// The id of a process that has ended and been reaped, so that no process has it (until the
+// system hands it out again, which takes a whole cycle of pid_max).
+pid_t ended_process() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  EXPECT_EQ(::waitpid(child, &status, 0), child);
+  return child;
+}
+
+TEST_F(mbox_test, RemovesAFreshDotlockWhoseProcessHasEndedAtOnce) {
+  // What a `pop3 fetch` killed in the middle of a delivery leaves.
+  write_file(dotlock(), std::to_string(ended_process()) + "\n");
+  auto mbox = open(this->mbox(), line_ending::lf, 200ms);
+  ASSERT_TRUE(deliver(*mbox, {"x\r\n"}));
+  EXPECT_EQ(read_file(this->mbox()), std::string(from_lf) + "x\n\n");
+  mbox.reset();
+  EXPECT_EQ(list_directory(dir()), strings{"mbox"});
+}
+
+TEST_F(mbox_test, WaitsForAFreshDotlockOfALiveProcessOrWithoutAnId) {
+  const std::string live = std::to_string(::getppid()) + "\n";
+  const std::string ended = std::to_string(ended_process());
+  // Not exactly digits and a newline: no id, so only its age could make it stale.
+  for (const std::string& content : {live, ended, ended + "\n\n", " " + ended + "\n",
+                                     std::string("0\n"), std::string("99999999\n")}) {
+    SCOPED_TRACE(content);
+    write_file(dotlock(), content);
+    auto mbox = open(this->mbox(), line_ending::lf, 200ms);
+    std::string why;
+    auto sink = mbox->begin({}, why);
+    ASSERT_FALSE(sink);
+    EXPECT_EQ(sink.error().code, errc::timeout);
+    EXPECT_EQ(
+        why, "cannot lock " + this->mbox().string() + ": " + dotlock() + " exists (waited 200 ms)");
+    EXPECT_EQ(read_file(dotlock()), content);
+  }
 }
 
 }  // namespace

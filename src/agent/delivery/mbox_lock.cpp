@@ -1,12 +1,14 @@
 #include "delivery/mbox_lock.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -43,20 +45,51 @@ attempt try_fcntl_lock(int fd, short type, int& error_number) {
   }
 }
 
-// One try at the dotlock; a stale one is removed and the try repeated once.
+// The process id a dotlock names: its whole content is a decimal number and a newline, as
+// written below (and by liblockfile). 0 for anything else, such as an empty file whose
+// creator has not written its id yet.
+pid_t dotlock_owner(const std::string& dotlock) {
+  const int fd = ::open(dotlock.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return 0;
+  unique_fd file(fd);
+  char text[24];
+  const ssize_t n = ::read(fd, text, sizeof text);
+  if (n < 2 || text[n - 1] != '\n') return 0;
+  long long pid = 0;
+  for (ssize_t i = 0; i + 1 < n; ++i) {
+    if (text[i] < '0' || text[i] > '9' || pid > 4194304) return 0;  // 4194304: Linux's pid_max
+    pid = pid * 10 + (text[i] - '0');
+  }
+  return pid <= 4194304 ? static_cast<pid_t>(pid) : 0;
+}
+
+// A dotlock is stale when it names a process that no longer exists on this machine (a run
+// killed while it held the lock: the next run need not wait), or, whoever made it, when it
+// has not been touched for `stale_age`.
+bool is_stale(const std::string& dotlock, const struct stat& status,
+              std::chrono::seconds stale_age) {
+  const pid_t owner = dotlock_owner(dotlock);
+  if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) return true;
+  return std::chrono::seconds(std::time(nullptr) - status.st_mtime) > stale_age;
+}
+
+// One try at the dotlock; a stale one is removed and the try repeated once. The dotlock
+// holds this process's id, so that a run killed while holding it is recognised at once.
 attempt try_dotlock(const std::string& dotlock, std::chrono::seconds stale_age, int& error_number) {
   for (int tries = 0; tries < 2; ++tries) {
     const int fd = ::open(dotlock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
       unique_fd created(fd);
+      // Best effort: without the id the lock is still a lock, judged stale by its age only.
+      const std::string owner = std::to_string(::getpid()) + "\n";
+      (void)!::write(fd, owner.data(), owner.size());
       return attempt::taken;
     }
     error_number = errno;
     if (error_number != EEXIST) return attempt::failed;
     struct stat status {};
     if (::stat(dotlock.c_str(), &status) != 0) continue;  // just removed by its holder
-    const auto age = std::chrono::seconds(std::time(nullptr) - status.st_mtime);
-    if (age <= stale_age) return attempt::busy;
+    if (!is_stale(dotlock, status, stale_age)) return attempt::busy;
     ::unlink(dotlock.c_str());
   }
   return attempt::busy;

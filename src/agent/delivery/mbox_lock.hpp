@@ -16,10 +16,15 @@ namespace pop3::agent::detail {
 /// belong to our descriptor, so they also exclude another thread of this process and are not
 /// dropped when this process closes some other descriptor of the file.
 ///
-/// The dotlock is created with O_EXCL (good on local file systems and NFSv3 or later). A
-/// dotlock whose modification time is older than `stale_age` is taken to be left by a
-/// program that crashed, and removed. Two programs may judge the same lock stale at once; the
-/// fcntl lock still keeps them apart unless one of them only uses dotlocks.
+/// The dotlock is created with O_EXCL (good on local file systems and NFSv3 or later) and
+/// holds this process's id in decimal and a newline (as liblockfile writes it). An existing
+/// dotlock is taken to be left by a program that crashed, and removed, when it holds the id of
+/// a process that does not exist (kill(pid, 0) fails with ESRCH: a `pop3 fetch` killed while
+/// it held the lock does not hold up the next run), or when its modification time is older
+/// than `stale_age` (any content). A live process's dotlock, or one without an id, is waited
+/// for. On a file system shared between machines an id may name another machine's process;
+/// two programs may then judge the same lock stale at once, and the fcntl lock still keeps
+/// them apart unless one of them only uses dotlocks.
 class mbox_lock {
  public:
   /// Takes the fcntl lock on `fd` (open for writing), then the dotlock `path`.lock, retrying
