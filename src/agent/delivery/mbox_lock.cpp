@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
-#include <string>
 #include <thread>
 #include <utility>
 
+#include "common/pid_line.hpp"
 #include "delivery/posix_io.hpp"
 
 namespace pop3::agent::detail {
@@ -45,30 +45,13 @@ attempt try_fcntl_lock(int fd, short type, int& error_number) {
   }
 }
 
-// The process id a dotlock names: its whole content is a decimal number and a newline, as
-// written below (and by liblockfile). 0 for anything else, such as an empty file whose
-// creator has not written its id yet.
-pid_t dotlock_owner(const std::string& dotlock) {
-  const int fd = ::open(dotlock.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return 0;
-  unique_fd file(fd);
-  char text[24];
-  const ssize_t n = ::read(fd, text, sizeof text);
-  if (n < 2 || text[n - 1] != '\n') return 0;
-  long long pid = 0;
-  for (ssize_t i = 0; i + 1 < n; ++i) {
-    if (text[i] < '0' || text[i] > '9' || pid > 4194304) return 0;  // 4194304: Linux's pid_max
-    pid = pid * 10 + (text[i] - '0');
-  }
-  return pid <= 4194304 ? static_cast<pid_t>(pid) : 0;
-}
-
 // A dotlock is stale when it names a process that no longer exists on this machine (a run
 // killed while it held the lock: the next run need not wait), or, whoever made it, when it
 // has not been touched for `stale_age`.
 bool is_stale(const std::string& dotlock, const struct stat& status,
               std::chrono::seconds stale_age) {
-  const pid_t owner = dotlock_owner(dotlock);
+  const unique_fd file(::open(dotlock.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  const pid_t owner = file.valid() ? read_pid_line(file.get()) : 0;  // 0: no id
   if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) return true;
   return std::chrono::seconds(std::time(nullptr) - status.st_mtime) > stale_age;
 }
@@ -81,8 +64,7 @@ attempt try_dotlock(const std::string& dotlock, std::chrono::seconds stale_age, 
     if (fd >= 0) {
       unique_fd created(fd);
       // Best effort: without the id the lock is still a lock, judged stale by its age only.
-      const std::string owner = std::to_string(::getpid()) + "\n";
-      (void)!::write(fd, owner.data(), owner.size());
+      (void)write_pid_line(fd);
       return attempt::taken;
     }
     error_number = errno;

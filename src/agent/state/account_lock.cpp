@@ -4,45 +4,14 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
-#include <charconv>
 #include <utility>
 
-#include "state/private_directory.hpp"
+#include "common/pid_line.hpp"
 #include "common/unique_fd.hpp"
+#include "state/private_directory.hpp"
 
 namespace pop3::agent {
-namespace {
-
-// The pid the holder wrote ("1234\n"), or 0 if there is none yet: the holder takes the lock
-// before it writes, so a reader can come in between.
-long holder_pid(int fd) {
-  std::array<char, 32> text{};
-  ssize_t n = 0;
-  do {
-    n = ::pread(fd, text.data(), text.size(), 0);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) return 0;
-  long pid = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + n, pid);
-  const bool whole_line = end < text.data() + n && *end == '\n';
-  return ec == std::errc() && whole_line && pid > 0 ? pid : 0;
-}
-
-bool write_all_at_start(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n =
-        ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
 
 result<account_lock> account_lock::acquire(const std::filesystem::path& file, std::string& why) {
   why.clear();
@@ -55,15 +24,14 @@ result<account_lock> account_lock::acquire(const std::filesystem::path& file, st
   while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
     if (errno != EWOULDBLOCK) return detail::system_failure("cannot lock " + file.string(), why);
-    const long pid = holder_pid(fd.get());
+    const pid_t pid = detail::read_pid_line(fd.get());
     why = pid > 0
               ? "another pop3 fetch (pid " + std::to_string(pid) + ") is running for this account"
               : "another pop3 fetch is running for this account";
     return unexpected(error(errc::timeout, command_kind::none, resp_code::none, EWOULDBLOCK));
   }
 
-  const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd.get(), 0) != 0 || !write_all_at_start(fd.get(), pid))
+  if (::ftruncate(fd.get(), 0) != 0 || !detail::write_pid_line(fd.get()))
     return detail::system_failure("cannot write the pid into lock file " + file.string(), why);
   return account_lock(fd.release());
 }
