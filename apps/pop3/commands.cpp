@@ -92,7 +92,9 @@ int show_listing(const common_options& options, std::string_view command,
 int run_capa(const common_options& options) {
   connection c(options);
   if (!c.open(false)) return c.code();
-  auto lines = c->capa();
+  // open() asked CAPA already; ask again only to report why it failed.
+  const std::vector<capa_line>* held = c->last_capa();
+  auto lines = held ? result<std::vector<capa_line>>(*held) : c->capa();
   if (!lines) {
     c.failed("CAPA failed", lines.error());
     return c.finish();

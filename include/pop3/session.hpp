@@ -223,6 +223,12 @@ class session {
   /// CAPA: the lines as sent. The parsed set is then protocol().server_capabilities().
   /// Errors: server_error if the server has no CAPA.
   result<std::vector<capa_line>> capa();
+  /// The lines of the last CAPA, as capa() returned them, without asking again (open_session()
+  /// asks CAPA already). nullptr if there is none to show: no CAPA yet, the last one failed,
+  /// or the server accepted STLS since (RFC 2595 §4: what was learned before TLS is forgotten).
+  const std::vector<capa_line>* last_capa() const noexcept {
+    return last_capa_ ? &*last_capa_ : nullptr;
+  }
   /// Logs in. Errors: server_error (e.g. with resp_code::auth) on -ERR to USER, PASS or
   /// APOP; apop_unavailable for APOP without a greeting timestamp; invalid_argument for CR,
   /// LF or NUL in the name or password (nothing is sent).
@@ -337,7 +343,8 @@ class session {
   std::string peer_;
   deadline command_deadline_ = no_deadline;
   std::optional<error> broken_;
-  bool body_open_ = false;         // a RETR/TOP body is being read
+  std::optional<std::vector<capa_line>> last_capa_;  // see last_capa()
+  bool body_open_ = false;                           // a RETR/TOP body is being read
   bool body_end_pending_ = false;  // the engine's body_end after a `last` chunk is unread
 };
 

@@ -40,12 +40,14 @@ result<void> session::set_language(std::string_view tag) {
 }
 
 result<std::vector<capa_line>> session::capa() {
+  last_capa_.reset();
   POP3_TRY(simple_command(cmd::capa()));
   std::vector<capa_line> lines;
   POP3_TRY(read_listing([&](const event& ev) {
     const auto& item = std::get<events::capa_item>(ev);
     lines.push_back({std::string(item.name), std::string(item.arguments)});
   }));
+  last_capa_ = lines;
   return lines;
 }
 

@@ -12,6 +12,7 @@ result<void> session::starttls(std::string_view server_name, const tls_options& 
   start_command_clock();
   POP3_TRY(submit(cmd::stls()));
   POP3_TRY(expect_status(command_kind::stls));
+  last_capa_.reset();  // the engine forgets the capabilities too (RFC 2595 §4)
   // The engine follows the +OK with start_tls, or fails if any byte came after it.
   auto ev = next_event();
   if (!ev) return unexpected(ev.error());

@@ -220,10 +220,13 @@ TEST(session, capa_and_pipelining_decision) {
   auto s = h.start();
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->pipelining());  // unknown until CAPA
+  EXPECT_EQ(s->last_capa(), nullptr);
   auto lines = s->capa();
   ASSERT_TRUE(lines);
   EXPECT_EQ(*lines, (std::vector<capa_line>{
                         {"TOP", ""}, {"UIDL", ""}, {"PIPELINING", ""}, {"SASL", "PLAIN"}}));
+  ASSERT_NE(s->last_capa(), nullptr);
+  EXPECT_EQ(*s->last_capa(), *lines);
   const capabilities& caps = s->protocol().server_capabilities();
   EXPECT_TRUE(caps.pipelining);
   EXPECT_TRUE(caps.has_sasl("PLAIN"));
@@ -246,6 +249,27 @@ TEST(session, capa_refused) {
   EXPECT_FALSE(s->pipelining());
   s = unexpected(errc::io_error);
   h.server->finish();
+}
+
+TEST(session, last_capa_is_forgotten_when_capa_fails) {
+  harness h;
+  h.server->send("+OK ready\r\n")
+      .expect("CAPA\r\n")
+      .send("+OK\r\nUSER\r\n.\r\n")
+      .expect("CAPA\r\n")
+      .send("-ERR [SYS/TEMP] not now\r\n")
+      .expect_close();
+  auto s = h.start();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->capa());
+  ASSERT_NE(s->last_capa(), nullptr);
+  EXPECT_EQ(*s->last_capa(), (std::vector<capa_line>{{"USER", ""}}));
+  auto again = s->capa();
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, errc::server_error);
+  EXPECT_EQ(s->last_capa(), nullptr);
+  s = unexpected(errc::io_error);
+  EXPECT_EQ(h.server->finish(), std::vector<std::string>{});
 }
 
 TEST(session, quit_err_is_reported) {

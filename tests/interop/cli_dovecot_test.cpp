@@ -102,6 +102,44 @@ TEST_F(cli, capa_needs_no_password) {
   EXPECT_TRUE(doc["capabilities"].is_array());
 }
 
+// The client's side of the trace: every "C: " line, in order.
+std::vector<std::string> commands_sent(const std::string& trace) {
+  std::vector<std::string> sent;
+  std::size_t at = 0;
+  while ((at = trace.find("C: ", at)) != std::string::npos) {
+    const std::size_t end = trace.find('\n', at);
+    sent.push_back(trace.substr(at + 3, end - at - 3));
+    at = end;
+  }
+  return sent;
+}
+
+TEST_F(cli, capa_asks_once_per_tls_state) {
+  // open_session asks CAPA (again after STLS, RFC 2595 section 4); `pop3 capa` shows those
+  // lines instead of asking a second time.
+  const std::string starttls_url = "pop3://alice@localhost:" + std::to_string(server_.port());
+  for (const auto& [where, commands] :
+       {std::pair{url(), std::vector<std::string>{"CAPA", "QUIT"}},
+        std::pair{starttls_url, std::vector<std::string>{"CAPA", "STLS", "CAPA", "QUIT"}}}) {
+    SCOPED_TRACE(where);
+    auto r = pop3({"capa", "-v", where});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(commands_sent(r.err), commands);
+    // What it prints is the last CAPA's reply, as traced (after "S: +OK...", up to ".").
+    const std::size_t last = r.err.rfind("C: CAPA\n");
+    const std::size_t from = r.err.find('\n', r.err.find("S: +OK", last)) + 1;
+    std::string lines;
+    for (std::size_t at = from; r.err.compare(at, 5, "S: .\n") != 0;) {
+      ASSERT_EQ(r.err.compare(at, 3, "S: "), 0) << r.err.substr(at);
+      const std::size_t end = r.err.find('\n', at);
+      lines += r.err.substr(at + 3, end + 1 - at - 3);
+      at = end + 1;
+    }
+    EXPECT_EQ(r.out, lines);
+    EXPECT_EQ(r.out.find("STLS\n"), std::string::npos);  // not offered again under TLS
+  }
+}
+
 TEST_F(cli, retr_byte_exact_to_stdout_and_file_and_lf) {
   for (std::size_t i = 0; i < mail_.size(); ++i) {
     const std::string n = std::to_string(i + 1);
@@ -181,8 +219,7 @@ TEST_F(cli, authentication_failure_is_77_with_the_server_text) {
             "pop3: login failed: the server answered -ERR [AUTH] \"Authentication failed.\"\n");
   r = pop3({"stat", "--auth", "apop", url()}, {{"POP3_PASSWORD", "wrong"}});
   EXPECT_EQ(r.exit_code, 77);
-  EXPECT_EQ(r.err.rfind("pop3: login failed: the server answered -ERR [AUTH]", 0), 0u)
-      << r.err;
+  EXPECT_EQ(r.err.rfind("pop3: login failed: the server answered -ERR [AUTH]", 0), 0u) << r.err;
   r = pop3({"stat", "--auth", "apop", url()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
