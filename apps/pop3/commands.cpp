@@ -92,11 +92,12 @@ int show_listing(const common_options& options, std::string_view command,
 int run_capa(const common_options& options) {
   connection c(options);
   if (!c.open(false)) return c.code();
-  // open() asked CAPA already; ask again only to report why it failed.
-  const std::vector<capa_line>* held = c->last_capa();
-  auto lines = held ? result<std::vector<capa_line>>(*held) : c->capa();
+  // open() asked CAPA already (after STLS too): show that answer rather than ask again.
+  const std::vector<capa_line>* lines = c->last_capa();
   if (!lines) {
-    c.failed("CAPA failed", lines.error());
+    // open() lets a server without CAPA (RFC 1939 only) answer -ERR and fails on any other
+    // error, so that -ERR is the last reply (failed() quotes it).
+    c.failed("CAPA failed", error(errc::server_error, command_kind::capa, c->last_reply().code));
     return c.finish();
   }
   if (options.json) {

@@ -188,34 +188,6 @@ TEST(tls, case17_wildcard_too_deep) {
   }
 }
 
-TEST(tls, session_forgets_the_capa_lines_of_cleartext_at_stls) {
-  // RFC 2595 section 4: what CAPA said before TLS may have been forged; after STLS only a new
-  // CAPA, under TLS, counts.
-  tls_test_server server(stls_server());
-  {
-    auto connection = tcp_transport::connect("127.0.0.1", server.port(), {}, no_deadline);
-    ASSERT_TRUE(connection);
-    session_options options;
-    options.idle_timeout = 10s;
-    auto s = session::start(std::unique_ptr<transport>(std::move(*connection)), options);
-    ASSERT_TRUE(s) << describe(s.error().code);
-    ASSERT_TRUE(s->capa());
-    ASSERT_NE(s->last_capa(), nullptr);
-    EXPECT_EQ(s->last_capa()->back(), (capa_line{"STLS", ""}));
-    tls_options tls;
-    tls.ca_file = ca_file();
-    ASSERT_TRUE(s->starttls("localhost", tls));
-    EXPECT_EQ(s->last_capa(), nullptr);
-    ASSERT_TRUE(s->capa());
-    ASSERT_NE(s->last_capa(), nullptr);
-    EXPECT_EQ(*s->last_capa(), (std::vector<capa_line>{{"USER", ""}, {"SASL", "PLAIN"}}));
-    EXPECT_TRUE(s->quit());
-  }
-  ASSERT_TRUE(server.wait_until_done());
-  EXPECT_EQ(server.plaintext_received(), "CAPA\r\nSTLS\r\n");
-  EXPECT_EQ(server.received_after_handshake(), "CAPA\r\nQUIT\r\n");
-}
-
 TEST(tls, case18_system_trust_store_by_default) {
   // The test CA is in no system store: without --cafile the good certificate fails.
   for (const tls_start start : both_starts) {
