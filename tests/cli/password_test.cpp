@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 
@@ -54,6 +56,37 @@ TEST(password, none_or_both) {
   EXPECT_EQ(read_password({}, why).error().code, errc::invalid_argument);
   EXPECT_EQ(why, "no password: set POP3_PASSWORD, or use --password-file or --password-command");
   EXPECT_EQ(read_password({"f", "c"}, why).error().code, errc::invalid_argument);
+}
+
+TEST(password, an_empty_one_is_refused) {
+  env_guard env("");
+  std::string why;
+  EXPECT_EQ(read_password({}, why).error().code, errc::invalid_argument);
+  EXPECT_EQ(why,
+            "no password: POP3_PASSWORD is empty; set it, or use --password-file or "
+            "--password-command");
+  EXPECT_EQ(read_password({std::nullopt, "true"}, why).error().code, errc::io_error);
+  EXPECT_EQ(why, "the password command printed an empty line");
+}
+
+TEST(password, file_name_with_a_tilde) {
+  // --password-file=~/pw: the shell leaves "~" alone after "=".
+  env_guard env(nullptr);
+  const char* old_home = std::getenv("HOME");
+  const std::string saved = old_home ? old_home : "";
+  const auto home = std::filesystem::temp_directory_path() / "pop3-password-home-test";
+  std::filesystem::create_directories(home);
+  std::ofstream(home / "pw") << "from home\n";
+  ::setenv("HOME", home.c_str(), 1);
+  std::string why;
+  auto secret = read_password({"~/pw", std::nullopt}, why);
+  if (old_home)
+    ::setenv("HOME", saved.c_str(), 1);
+  else
+    ::unsetenv("HOME");
+  std::filesystem::remove_all(home);
+  ASSERT_TRUE(secret) << why;
+  EXPECT_EQ(*secret, "from home");
 }
 
 }  // namespace

@@ -38,6 +38,45 @@ TEST(secret, value_file_command_and_named_environment_variable) {
   EXPECT_EQ(why, "no password: POP3_SECRET_TEST_VARIABLE is not set");
 }
 
+TEST(secret, an_empty_secret_is_refused_from_every_source) {
+  std::string why;
+  password_setting value;
+  value.value = "";
+  auto r = read_secret(value, why);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::io_error);
+  EXPECT_EQ(why, "the password is empty");
+
+  const auto path = std::filesystem::temp_directory_path() / "pop3-secret-empty-test";
+  for (const char* content : {"", "\n", "\r\nsecond line\n"}) {
+    std::ofstream(path) << content;
+    password_setting file;
+    file.file = path;
+    r = read_secret(file, why);
+    ASSERT_FALSE(r) << content;
+    EXPECT_EQ(r.error().code, errc::io_error);
+    EXPECT_EQ(why,
+              "the password file " + path.string() + " is empty (the password is its first line)");
+  }
+  std::filesystem::remove(path);
+
+  password_setting command;
+  command.command = "printf '\\r\\nsecond line'";
+  r = read_secret(command, why);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::io_error);
+  EXPECT_EQ(why, "the password command printed an empty line");
+
+  password_setting environment;
+  environment.environment = "POP3_SECRET_TEST_VARIABLE";
+  ::setenv("POP3_SECRET_TEST_VARIABLE", "", 1);
+  r = read_secret(environment, why);
+  ::unsetenv("POP3_SECRET_TEST_VARIABLE");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::invalid_argument);
+  EXPECT_EQ(why, "no password: POP3_SECRET_TEST_VARIABLE is empty");
+}
+
 TEST(secret, two_sources_are_refused_without_showing_either) {
   password_setting both;
   both.value = "hunter2";

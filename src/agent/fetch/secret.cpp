@@ -65,11 +65,32 @@ result<std::string> read_secret(const password_setting& setting, std::string& wh
         "password_command";
     return unexpected(errc::invalid_argument);
   }
-  if (setting.value) return *setting.value;
-  if (setting.file) return from_file(*setting.file, why);
-  if (setting.command) return from_command(*setting.command, why);
-  if (const char* env = std::getenv(setting.environment.c_str())) return std::string(env);
-  why = "no password: " + setting.environment + " is not set";
+  // An empty secret is refused rather than sent: it is almost always an empty file, a
+  // command that printed nothing or an unset shell variable, and every failed login counts
+  // against the server's lockout.
+  const auto refuse_empty = [&](std::string words) -> result<std::string> {
+    why = std::move(words);
+    return unexpected(errc::io_error);
+  };
+  if (setting.value) {
+    if (setting.value->empty()) return refuse_empty("the password is empty");
+    return *setting.value;
+  }
+  if (setting.file) {
+    auto line = from_file(*setting.file, why);
+    if (line && line->empty())
+      return refuse_empty("the password file " + setting.file->string() +
+                          " is empty (the password is its first line)");
+    return line;
+  }
+  if (setting.command) {
+    auto line = from_command(*setting.command, why);
+    if (line && line->empty()) return refuse_empty("the password command printed an empty line");
+    return line;
+  }
+  const char* env = std::getenv(setting.environment.c_str());
+  if (env != nullptr && *env != '\0') return std::string(env);
+  why = "no password: " + setting.environment + (env ? " is empty" : " is not set");
   return unexpected(errc::invalid_argument);
 }
 

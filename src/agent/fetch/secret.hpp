@@ -15,8 +15,9 @@ namespace pop3::agent {
 /// must exit 0); else the environment variable `environment`. A trailing CR is removed from a
 /// line. Errors, with words in `why` that never contain the secret or the command's output:
 /// errc::invalid_argument if more than one of value/file/command is set, or the environment
-/// variable is not set ("no password: POP3_PASSWORD is not set"); errc::io_error if the file
-/// cannot be read or the command cannot be run or fails.
+/// variable is not set or empty ("no password: POP3_PASSWORD is not set"); errc::io_error if
+/// the file cannot be read, the command cannot be run or fails, or the secret they give (or
+/// `value`) is empty.
 result<std::string> read_secret(const password_setting& setting, std::string& why);
 
 }  // namespace pop3::agent
