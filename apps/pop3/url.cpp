@@ -34,6 +34,36 @@ bool has_control(std::string_view s) {
   return false;
 }
 
+// Schemes are case-insensitive (RFC 3986 section 3.1): "POP3S://" is "pop3s://".
+bool starts_with_scheme(std::string_view text, std::string_view scheme) {
+  if (text.size() < scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    const char c =
+        text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+    if (c != scheme[i]) return false;
+  }
+  return true;
+}
+
+// A host name or IPv4 address: letters, digits, '-', '.', '_'. Anything else (a space, a
+// ']', a non-ASCII byte) is a typo that the resolver would only answer with "not found".
+bool is_host_name(std::string_view host) {
+  for (char c : host)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '.' || c == '_'))
+      return false;
+  return true;
+}
+
+// Between brackets: hex digits, ':' and '.' (an embedded IPv4 address).
+bool is_ipv6_literal(std::string_view host) {
+  for (char c : host)
+    if (!((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9') || c == ':' ||
+          c == '.'))
+      return false;
+  return true;
+}
+
 unexpected refuse(std::string& why, std::string message) {
   why = std::move(message);
   return unexpected(errc::invalid_argument);
@@ -44,10 +74,10 @@ unexpected refuse(std::string& why, std::string message) {
 result<server_url> parse_url(std::string_view text, std::string& why) {
   server_url url;
   std::string_view rest;
-  if (text.substr(0, 8) == "pop3s://") {
+  if (starts_with_scheme(text, "pop3s://")) {
     url.tls = tls_mode::implicit;
     rest = text.substr(8);
-  } else if (text.substr(0, 7) == "pop3://") {
+  } else if (starts_with_scheme(text, "pop3://")) {
     url.tls = tls_mode::starttls;
     rest = text.substr(7);
   } else {
@@ -59,6 +89,13 @@ result<server_url> parse_url(std::string_view text, std::string& why) {
 
   const std::size_t at = rest.rfind('@');
   if (at != std::string_view::npos) {
+    // The password is never taken from the URL: the command line is visible to every user
+    // of the machine, and the text would be shown as the user name in traces and reports.
+    if (rest.substr(0, at).find(':') != std::string_view::npos)
+      return refuse(why,
+                    "the URL has a password (USER:PASSWORD@): passwords never go on the command "
+                    "line; use --password-file, --password-command or POP3_PASSWORD (a ':' in "
+                    "a user name is written %3A)");
     if (!percent_decode(rest.substr(0, at), url.user))
       return refuse(why, "bad %-escape in the user name");
     if (url.user.empty()) return refuse(why, "empty user name before '@'");
@@ -77,7 +114,10 @@ result<server_url> parse_url(std::string_view text, std::string& why) {
       port_text = rest.substr(1);
       if (port_text.empty()) return refuse(why, "empty port");
     }
+    if (!is_ipv6_literal(url.host)) return refuse(why, "invalid IPv6 address between brackets");
   } else {
+    if (rest.find(':') != rest.rfind(':'))
+      return refuse(why, "an IPv6 address goes between brackets: pop3s://USER@[::1]:PORT");
     const std::size_t colon = rest.find(':');
     url.host = std::string(rest.substr(0, colon));
     if (colon != std::string_view::npos) {
@@ -86,7 +126,7 @@ result<server_url> parse_url(std::string_view text, std::string& why) {
     }
   }
   if (url.host.empty()) return refuse(why, "the URL has no host");
-  if (has_control(url.host) || url.host.find('%') != std::string::npos)
+  if (!is_host_name(url.host) && !is_ipv6_literal(url.host))
     return refuse(why, "invalid character in the host");
   if (!port_text.empty()) {
     unsigned value = 0;

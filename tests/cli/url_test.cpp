@@ -49,6 +49,14 @@ TEST(url, forms) {
   u = ok("pop3://a@b@host");  // the last '@' separates the host
   EXPECT_EQ(u.user, "a@b");
   EXPECT_EQ(u.host, "host");
+  u = ok("POP3S://Alice@Mail_1.Example-Host.org:995");  // schemes are case-insensitive
+  EXPECT_EQ(u.tls, tls_mode::implicit);
+  EXPECT_EQ(u.user, "Alice");
+  EXPECT_EQ(u.host, "Mail_1.Example-Host.org");
+  EXPECT_EQ(ok("Pop3://host").tls, tls_mode::starttls);
+  u = ok("pop3://a%3Ab@[::ffff:127.0.0.1]");  // an encoded ':' is part of the user name
+  EXPECT_EQ(u.user, "a:b");
+  EXPECT_EQ(u.host, "::ffff:127.0.0.1");
 }
 
 TEST(url, refusals) {
@@ -72,6 +80,25 @@ TEST(url, refusals) {
   EXPECT_EQ(refused("pop3://bob%2@host"), "bad %-escape in the user name");
   EXPECT_EQ(refused("pop3://bob%zz@host"), "bad %-escape in the user name");
   EXPECT_EQ(refused("pop3://ho%0ast"), "invalid character in the host");
+  EXPECT_EQ(refused("pop3://a@h b"), "invalid character in the host");
+  EXPECT_EQ(refused("pop3://a@h]"), "invalid character in the host");
+  EXPECT_EQ(refused("pop3://a@h\xc3\xa9"), "invalid character in the host");
+  EXPECT_EQ(refused("pop3://[::1 ]"), "invalid IPv6 address between brackets");
+  EXPECT_EQ(refused("pop3://[host]"), "invalid IPv6 address between brackets");
+  EXPECT_EQ(refused("pop3s://a@::1"),
+            "an IPv6 address goes between brackets: pop3s://USER@[::1]:PORT");
+  EXPECT_EQ(refused("pop3s://a@::1:995"),
+            "an IPv6 address goes between brackets: pop3s://USER@[::1]:PORT");
+}
+
+TEST(url, a_password_in_the_url_is_refused_without_showing_it) {
+  const std::string why = refused("pop3s://alice:hunter2@host");
+  EXPECT_EQ(why,
+            "the URL has a password (USER:PASSWORD@): passwords never go on the command line; "
+            "use --password-file, --password-command or POP3_PASSWORD (a ':' in a user name is "
+            "written %3A)");
+  EXPECT_EQ(refused("pop3s://alice:@host"), why);
+  EXPECT_EQ(refused("pop3s://:hunter2@host"), why);
 }
 
 }  // namespace
