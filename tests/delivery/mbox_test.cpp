@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -394,6 +395,59 @@ TEST_F(mbox_test, WaitsForAFreshDotlockOfALiveProcessOrWithoutAnId) {
     EXPECT_EQ(
         why, "cannot lock " + this->mbox().string() + ": " + dotlock() + " exists (waited 200 ms)");
     EXPECT_EQ(read_file(dotlock()), content);
+  }
+}
+
+// Whether this process has `file` open (a look at /proc/self/fd): the delivery under test
+// holds it while it waits for the lock.
+bool process_has_open(const std::filesystem::path& file) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code link_error;
+    if (std::filesystem::read_symlink(it->path(), link_error) == file) return true;
+  }
+  return false;
+}
+
+void wait_until_open(const std::filesystem::path& file) {
+  const auto deadline = steady_clock::now() + 10s;
+  while (!process_has_open(file) && steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(process_has_open(file)) << "the delivery never opened " << file;
+}
+
+TEST_F(mbox_test, AppendsToTheFileThePathNamesAfterWaitingForTheLock) {
+  // A mail reader holds the lock, and meanwhile deletes the emptied mbox or writes a new one
+  // and renames it into place. The message must go to the file the path names once the lock
+  // is ours, not to the one opened before: that one is gone, or no longer read.
+  const std::string old_content = "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nold\n\n";
+  const std::string rewritten = "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nkept\n\n";
+  for (const bool removed : {true, false}) {
+    SCOPED_TRACE(removed ? "removed" : "replaced");
+    write_file(this->mbox(), old_content);
+    write_file(dotlock(), std::to_string(::getppid()) + "\n");  // a live holder
+    auto mbox = open(this->mbox(), line_ending::lf, 10s);
+    result<void> delivered;
+    std::thread delivery([&] { delivered = deliver(*mbox, {"x\r\n"}); });
+    wait_until_open(this->mbox());
+    if (removed) {
+      std::filesystem::remove(this->mbox());
+    } else {
+      write_file(dir() / "mbox.new", rewritten);
+      std::filesystem::rename(dir() / "mbox.new", this->mbox());
+    }
+    std::filesystem::remove(dotlock());  // the reader is done
+    delivery.join();
+    ASSERT_TRUE(delivered);
+    EXPECT_EQ(read_file(this->mbox()),
+              (removed ? std::string() : rewritten) + std::string(from_lf) + "x\n\n");
+    if (removed) {
+      EXPECT_EQ(file_mode(this->mbox()), 0600u);
+    }
+    mbox.reset();
+    EXPECT_EQ(list_directory(dir()), strings{"mbox"});
+    std::filesystem::remove(this->mbox());
   }
 }
 

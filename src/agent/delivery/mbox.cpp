@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <utility>
 
 #include "delivery/delivery.hpp"
@@ -210,21 +211,39 @@ class mbox_delivery final : public delivery {
     const mbox_options& options = place_->options;
     unique_fd file;
     bool created = false;
-    if (const int error_number = open_for_append(place_->path, file, created, why))
-      return unexpected(error(errc::io_error, {}, {}, error_number));
-    auto lock = detail::mbox_lock::acquire(file.get(), place_->path, options.lock_timeout,
-                                           options.stale_dotlock_age, why);
-    if (!lock) return unexpected(lock.error());
-    // The size is read under the lock: no one else appends until the message is done.
     struct stat status {};
-    if (::fstat(file.get(), &status) != 0) {
-      const int error_number = errno;
-      why = cannot("examine", place_->path, error_number);
-      return unexpected(error(errc::io_error, {}, {}, error_number));
-    }
-    if (!S_ISREG(status.st_mode)) {
-      why = place_->path + " is not a regular file";
-      return unexpected(error(errc::io_error, {}, {}, EINVAL));
+    std::optional<detail::mbox_lock> lock;
+    for (int attempt = 1;; ++attempt) {
+      if (const int error_number = open_for_append(place_->path, file, created, why))
+        return unexpected(error(errc::io_error, {}, {}, error_number));
+      auto acquired = detail::mbox_lock::acquire(file.get(), place_->path, options.lock_timeout,
+                                                 options.stale_dotlock_age, why);
+      if (!acquired) return unexpected(acquired.error());
+      lock.emplace(std::move(*acquired));
+      // The size is read under the lock: no one else appends until the message is done.
+      if (::fstat(file.get(), &status) != 0) {
+        const int error_number = errno;
+        why = cannot("examine", place_->path, error_number);
+        return unexpected(error(errc::io_error, {}, {}, error_number));
+      }
+      if (!S_ISREG(status.st_mode)) {
+        why = place_->path + " is not a regular file";
+        return unexpected(error(errc::io_error, {}, {}, EINVAL));
+      }
+      // A mail reader that held the lock may have removed the emptied mbox, or replaced it by
+      // a rename, while we waited: appending to the file we opened would put the message
+      // where no one looks. Only the file the path names now will do.
+      struct stat named {};
+      if (::stat(place_->path.c_str(), &named) == 0 && named.st_dev == status.st_dev &&
+          named.st_ino == status.st_ino)
+        break;
+      lock.reset();
+      file = unique_fd();
+      if (attempt == 3) {
+        why = "cannot lock " + place_->path + ": it was removed or replaced three times while " +
+              "waiting for its lock";
+        return unexpected(error(errc::timeout, {}, {}, EAGAIN));
+      }
     }
     const detail::warning_function warn = [&options](const std::string& words) {
       if (options.warning) options.warning(words);
