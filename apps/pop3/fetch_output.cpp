@@ -106,7 +106,10 @@ json counts_json(const account_counts& c) {
 
 }  // namespace
 
-void json_events::emit(const std::string& line) {
+void json_events::emit(const json& event) {
+  // Names, paths and server texts need not be UTF-8: such bytes become U+FFFD rather than
+  // an exception that would end the run.
+  const std::string line = event.dump(-1, ' ', false, json::error_handler_t::replace);
   std::lock_guard lock(mutex_);
   std::fputs(line.c_str(), out_);
   std::fputc('\n', out_);
@@ -118,45 +121,44 @@ void json_events::account_started(const account_config& a) {
             {"account", a.name},
             {"host", a.host},
             {"port", a.port},
-            {"tls", to_string(a.tls)}}
-           .dump());
+            {"tls", to_string(a.tls)}});
 }
 void json_events::planned(const account_config& a, const account_counts& c) {
   json j = counts_json(c);
   j["event"] = "planned";
   j["account"] = a.name;
-  emit(j.dump());
+  emit(j);
 }
 void json_events::message_delivered(const account_config& a, const listed_message& m,
                                     std::uint64_t octets) {
   json j = message_json("delivered", a, m);
   j["octets"] = octets;
-  emit(j.dump());
+  emit(j);
 }
 void json_events::message_skipped(const account_config& a, const listed_message& m,
                                   std::string_view why) {
   json j = message_json("skipped", a, m);
   j["reason"] = why;
-  emit(j.dump());
+  emit(j);
 }
 void json_events::message_deleted(const account_config& a, const listed_message& m) {
-  emit(message_json("deleted", a, m).dump());
+  emit(message_json("deleted", a, m));
 }
 void json_events::message_failed(const account_config& a, const listed_message& m,
                                  std::string_view why) {
   json j = message_json("failed", a, m);
   j["error"] = why;
-  emit(j.dump());
+  emit(j);
 }
 void json_events::warning(const account_config& a, std::string_view text) {
-  emit(json{{"event", "warning"}, {"account", a.name}, {"text", text}}.dump());
+  emit(json{{"event", "warning"}, {"account", a.name}, {"text", text}});
 }
 void json_events::account_finished(const account_config& a, const account_outcome& o) {
   json j = {{"event", "account_finished"},  {"account", a.name},
             {"ok", o.exit_code == 0},       {"exit_code", o.exit_code},
             {"interrupted", o.interrupted}, {"counts", counts_json(o.counts)}};
   j["error"] = o.exit_code == 0 ? json(nullptr) : json(o.failure);
-  emit(j.dump());
+  emit(j);
 }
 void json_events::summary(int exit_code, std::span<const account_outcome> outcomes) {
   std::size_t failed = 0;
@@ -165,8 +167,7 @@ void json_events::summary(int exit_code, std::span<const account_outcome> outcom
   emit(json{{"event", "summary"},
             {"exit_code", exit_code},
             {"accounts", outcomes.size()},
-            {"failed", failed}}
-           .dump());
+            {"failed", failed}});
 }
 
 // --- the live display -----------------------------------------------------------------------

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "fetch/fetch_events.hpp"
 
 namespace pop3::cli {
@@ -58,7 +60,7 @@ class json_events final : public agent::fetch_observer {
   void summary(int exit_code, std::span<const agent::account_outcome> outcomes);
 
  private:
-  void emit(const std::string& line);
+  void emit(const nlohmann::json& event);
   std::FILE* out_;
   std::mutex mutex_;
 };

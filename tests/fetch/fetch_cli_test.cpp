@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "fetch_test_support.hpp"
@@ -63,6 +64,30 @@ TEST_F(fetch_usage, a_password_in_a_file_others_can_read_is_refused) {
   EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("hunter2"), std::string::npos);
   EXPECT_FALSE(fs::exists(work_ / "Mail"));
+}
+
+TEST_F(fetch_usage, json_events_replace_bytes_that_are_not_utf8) {
+  // The account's name comes from the URL's user name, here with a Latin-1 byte (0xE9). The
+  // JSON events show it as U+FFFD instead of aborting the run. Nothing listens on port 1.
+  const auto r =
+      run_pop3({"fetch", "--json", "--tls", "none", "pop3://caf%E9@127.0.0.1:1", "--maildir",
+                (work_ / "Mail").string(), "--state-dir", (work_ / "state").string()},
+               {{"POP3_PASSWORD", "x"}});
+  EXPECT_EQ(r.exit_code, 69) << r.err;
+  std::vector<json> events;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    events.push_back(json::parse(line));
+  ASSERT_EQ(events.size(), 4u) << r.out;
+  const std::string shown = "caf\xEF\xBF\xBD@127.0.0.1:1";
+  EXPECT_EQ(events[0]["event"], "account_started");
+  EXPECT_EQ(events[0]["account"], shown);
+  EXPECT_EQ(events[1]["event"], "warning");  // --tls none
+  EXPECT_EQ(events[1]["account"], shown);
+  EXPECT_EQ(events[2]["event"], "account_finished");
+  EXPECT_EQ(events[2]["account"], shown);
+  EXPECT_EQ(events[2]["exit_code"], 69);
+  EXPECT_EQ(events[3]["event"], "summary");
 }
 
 TEST_F(fetch_usage, command_line_mistakes) {
