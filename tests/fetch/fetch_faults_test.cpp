@@ -436,6 +436,24 @@ TEST_F(fetch_faults, a_server_without_uidl_with_keep_has_every_message_fetched_e
   expect_no_leftovers();
 }
 
+TEST_F(fetch_faults, an_err_to_uidl_from_a_server_that_announced_it_fails_the_account) {
+  // Going on without UIDs would deliver again every message kept on the server.
+  for (const bool keep : {false, true}) {
+    SCOPED_TRACE(keep ? "--keep" : "delete");
+    cleartext_server_options options = full_script(three_messages(), false);
+    step(options, "UIDL").reply = "-ERR [SYS/TEMP] index busy\r\n";
+    cleartext_pop3_server server(options);
+    const fetch_run run =
+        fetch(server, keep ? std::vector<std::string>{"--keep"} : std::vector<std::string>{});
+    EXPECT_EQ(run.wire, login_wire() + "LIST\r\nUIDL\r\nQUIT\r\n");
+    EXPECT_EQ(run.cli.exit_code, 75);
+    EXPECT_EQ(run.cli.err, stderr_of(run.port, {"UIDL failed: the server answered -ERR "
+                                                "[SYS/TEMP] \"index busy\""}));
+    EXPECT_EQ(delivered(), stored_of(three_messages(), {}));
+    expect_no_leftovers();
+  }
+}
+
 TEST_F(fetch_faults, an_err_to_quit_leaves_every_deletion_to_the_next_run) {
   cleartext_server_options options = full_script(three_messages(), false);
   options.script.push_back({"QUIT", "-ERR cannot commit\r\n"});

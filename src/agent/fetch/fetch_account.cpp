@@ -142,8 +142,11 @@ class account_run {
     if (has_uidl && !listing.empty()) {
       auto uids = session_->uidl();
       if (!uids) {
-        if (uids.error().fatal()) return fail("UIDL failed", uids.error());
-        has_uidl = false;  // -ERR: a server without UIDL
+        // -ERR from a server that said nothing about UIDL: a server without it. From one
+        // that announced UIDL it is a failure (e.g. [SYS/TEMP]): going on without UIDs
+        // would deliver kept messages again.
+        if (uids.error().fatal() || caps.known()) return fail("UIDL failed", uids.error());
+        has_uidl = false;
       } else {
         std::map<std::uint32_t, std::string> by_number;
         for (uidl_entry& e : *uids)
