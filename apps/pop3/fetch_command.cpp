@@ -43,6 +43,18 @@ int usage(const std::string& why) {
   return exit_usage;
 }
 
+// PATH (with ~ expanded) made absolute, or nothing with the reason in `why` (the working
+// directory is gone, for one).
+std::optional<std::filesystem::path> absolute_path(const std::string& path, std::string& why) {
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(agent::expand_home(path), ec);
+  if (ec) {
+    why = "cannot use " + printable(path, 200) + ": " + ec.message();
+    return std::nullopt;
+  }
+  return absolute;
+}
+
 bool is_url(const std::string& text) {
   return text.find("://") != std::string::npos;
 }
@@ -72,12 +84,12 @@ std::optional<agent::account_config> account_from_url(fetch_options& o, int& cod
   const int deliveries =
       int{o.maildir.has_value()} + int{o.mbox.has_value()} + int{o.mda.has_value()};
   if (deliveries != 1) return refuse("give exactly one of --maildir, --mbox and --mda");
-  if (o.maildir) {
-    a.delivery = agent::delivery_kind::maildir;
-    a.delivery_target = std::filesystem::absolute(agent::expand_home(*o.maildir)).string();
-  } else if (o.mbox) {
-    a.delivery = agent::delivery_kind::mbox;
-    a.delivery_target = std::filesystem::absolute(agent::expand_home(*o.mbox)).string();
+  if (o.maildir || o.mbox) {
+    std::string why;
+    const auto target = absolute_path(o.maildir ? *o.maildir : *o.mbox, why);
+    if (!target) return refuse(why);
+    a.delivery = o.maildir ? agent::delivery_kind::maildir : agent::delivery_kind::mbox;
+    a.delivery_target = target->string();
   } else {
     a.delivery = agent::delivery_kind::mda;
     a.delivery_target = *o.mda;
@@ -176,7 +188,6 @@ int run_fetch(fetch_options& o) {
   const bool url_mode = !o.targets.empty() && is_url(o.targets.front());
   for (std::size_t i = 1; i < o.targets.size(); ++i)
     if (is_url(o.targets[i]) || url_mode) return usage("give one URL, or account names");
-  if (o.jobs == 0) return usage("--jobs must be at least 1");
 
   int code = exit_ok;
   std::vector<agent::account_config> accounts;
@@ -191,8 +202,14 @@ int run_fetch(fetch_options& o) {
   }
 
   agent::fetch_environment env;
-  env.state_dir = o.state_dir ? std::filesystem::absolute(agent::expand_home(*o.state_dir))
-                              : agent::default_state_dir();
+  if (o.state_dir) {
+    std::string why;
+    const auto state_dir = absolute_path(*o.state_dir, why);
+    if (!state_dir) return usage(why);
+    env.state_dir = *state_dir;
+  } else {
+    env.state_dir = agent::default_state_dir();
+  }
   if (!read_test_clock()) return usage("POP3_TEST_NOW must be a number of seconds since the epoch");
   if (std::getenv("POP3_TEST_NOW")) env.now = test_clock;
   env.stop = &stop_requested;

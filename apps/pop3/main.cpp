@@ -46,21 +46,55 @@ Exit codes (sysexits.h):
   77 authentication failed ([AUTH], -ERR to a login, a server failing SCRAM's proof)
   78 configuration error (the password file or command failed))";
 
+// --- values checked at parse time, each with a plain message ---------------------------------
+
+// Paths, commands and names: an empty one is nearly always an unset shell variable
+// ("--maildir $MAILDIR"), never what was meant.
+const CLI::Validator not_empty(
+    [](const std::string& value) { return value.empty() ? std::string("must not be empty") : ""; },
+    "", "not empty");
+
+// --timeout: the range the configuration file allows (pop3-config(5)). Anything else (0, a
+// fraction of a millisecond, nan, 1e300) would mean no deadline or an overflowing one.
+const CLI::Validator seconds(
+    [](const std::string& value) -> std::string {
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      if (value.empty() || end != value.c_str() + value.size() || !(v >= 0.001 && v <= 86400))
+        return "must be a number of seconds from 0.001 to 86400";
+      return "";
+    },
+    "SECONDS", "seconds");
+
+// --jobs: whole accounts at once (more threads than accounts are never started).
+const CLI::Validator job_count(
+    [](const std::string& value) -> std::string {
+      const bool digits = !value.empty() && value.size() <= 4 &&
+                          value.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoul(value) < 1 || std::stoul(value) > 1000)
+        return "must be a whole number from 1 to 1000";
+      return "";
+    },
+    "N", "jobs");
+
 void add_common(CLI::App& command, common_options& o, bool json, bool login = true,
                 bool url = true) {
   if (url) command.add_option("URL", o.url, "pop3s://[USER@]HOST[:PORT] or pop3://...")->required();
   command.add_option("--tls", o.tls, "implicit (pop3s), starttls (pop3) or none (cleartext)")
       ->check(CLI::IsMember({"implicit", "starttls", "none"}));
-  command.add_option("--cafile", o.ca_file, "trust the CA certificates in FILE (PEM)");
+  command.add_option("--cafile", o.ca_file, "trust the CA certificates in FILE (PEM)")
+      ->check(not_empty);
   command.add_option("--pin", o.pins,
                      "trust the certificate or public key with this SHA-256 (sha256:HEX or "
                      "sha256:BASE64; repeatable)");
   command.add_flag("--insecure", o.insecure, "do not verify the certificate (dangerous)");
   if (login) {
-    command.add_option("--user", o.user, "user name (overrides the URL's)");
-    command.add_option("--password-file", o.password.file, "read the password from FILE");
-    command.add_option("--password-command", o.password.command,
-                       "read the password from CMD's output");
+    command.add_option("--user", o.user, "user name (overrides the URL's)")->check(not_empty);
+    command.add_option("--password-file", o.password.file, "read the password from FILE")
+        ->check(not_empty);
+    command
+        .add_option("--password-command", o.password.command, "read the password from CMD's output")
+        ->check(not_empty);
     command
         .add_option("--auth", o.auth,
                     "login method: auto, user, apop, plain, login, cram-md5, scram-sha-1, "
@@ -68,14 +102,15 @@ void add_common(CLI::App& command, common_options& o, bool json, bool login = tr
         ->capture_default_str();
     command.add_flag("--xoauth2-one-step", o.xoauth2_one_step,
                      "send the XOAUTH2 token with AUTH (default: after the server asks)");
-    command.add_option("--cert", o.client_certificate,
-                       "TLS client certificate (PEM), for EXTERNAL");
-    command.add_option("--key", o.client_key, "its private key (PEM)");
+    command
+        .add_option("--cert", o.client_certificate, "TLS client certificate (PEM), for EXTERNAL")
+        ->check(not_empty);
+    command.add_option("--key", o.client_key, "its private key (PEM)")->check(not_empty);
   }
   command
       .add_option("--timeout", o.timeout_seconds,
                   "seconds a network operation may stall (a command may take 10x)")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds)
       ->capture_default_str();
   command.add_flag("-v,--verbose", o.verbose,
                    "print the protocol exchange on stderr (passwords shown as ***)");
@@ -110,15 +145,19 @@ Exit: 0 if every account succeeded (no new mail is success); else the code of th
 void add_fetch(CLI::App& fetch, fetch_options& f) {
   add_common(fetch, f.common, true, true, false);
   fetch.add_option("ACCOUNT_OR_URL", f.targets, "account names, or one pop3s:// or pop3:// URL");
-  fetch.add_option("--config", f.config, "configuration file");
-  fetch.add_option("--state-dir", f.state_dir, "where UID state and locks live");
-  fetch.add_option("-j,--jobs", f.jobs, "accounts fetched at once")->capture_default_str();
+  fetch.add_option("--config", f.config, "configuration file")->check(not_empty);
+  fetch.add_option("--state-dir", f.state_dir, "where UID state and locks live")->check(not_empty);
+  fetch.add_option("-j,--jobs", f.jobs, "accounts fetched at once (1 to 1000)")
+      ->check(job_count)
+      ->capture_default_str();
   fetch.add_flag("-q,--quiet", f.quiet, "print only errors");
-  fetch.add_option("--maildir", f.maildir, "URL mode: deliver into this Maildir");
-  fetch.add_option("--mbox", f.mbox, "URL mode: append to this mboxrd file");
-  fetch.add_option(
-      "--mda", f.mda,
-      "URL mode: run this command for each message, with the whole message as its standard input");
+  fetch.add_option("--maildir", f.maildir, "URL mode: deliver into this Maildir")->check(not_empty);
+  fetch.add_option("--mbox", f.mbox, "URL mode: append to this mboxrd file")->check(not_empty);
+  fetch
+      .add_option("--mda", f.mda,
+                  "URL mode: run this command for each message, with the whole message as its "
+                  "standard input")
+      ->check(not_empty);
   fetch.add_flag("--keep", f.keep, "URL mode: never delete from the server");
   fetch.add_option("--keep-days", f.keep_days,
                    "URL mode: delete N days after delivery (0: at once)");
@@ -166,9 +205,35 @@ std::optional<std::string> url_option_in_config_mode(const CLI::App& fetch,
   return {};
 }
 
+// One line, "pop3: ...", as every other error (pop3(1), DIAGNOSTICS): CLI11's own text, made
+// clearer where it misleads.
+std::string parse_error_text(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    for (const CLI::App* command : app.get_subcommands({}))
+      names += (names.empty() ? "" : ", ") + command->get_name();
+    return "unknown command \"" + printable(argv[1], 80) + "\" (commands: " + names + ")";
+  }
+  // An option the command does not have takes the next word for the URL, and CLI11 then
+  // complains about the arguments "not expected": name the option instead.
+  for (const CLI::App* command : app.get_subcommands())
+    for (const std::string& extra : command->remaining())
+      if (extra.size() > 1 && extra[0] == '-')
+        return "pop3 " + command->get_name() + " has no option " + printable(extra, 80) +
+               " (see pop3 " + command->get_name() + " --help)";
+  std::string text = e.what();
+  if (!app.get_subcommands().empty())
+    text += " (see pop3 " + app.get_subcommands().front()->get_name() + " --help)";
+  else
+    text += " (see pop3 --help)";
+  return printable(text, 400);
+}
+
 void add_output(CLI::App& command, message_output& out) {
-  command.add_option("-o,--output", out.file,
-                     "write to FILE (created complete or not at all) instead of stdout");
+  command
+      .add_option("-o,--output", out.file,
+                  "write to FILE (created complete or not at all) instead of stdout")
+      ->check(not_empty);
   command.add_flag("--lf", out.lf, "LF line ends instead of the CRLF sent by the server");
 }
 
@@ -221,9 +286,11 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e) == 0 ? exit_ok : exit_usage;
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? exit_ok : exit_usage;
+    fmt::print(stderr, "pop3: {}\n", parse_error_text(app, e, argc, argv));
+    return exit_usage;
   }
 
   if (capa->parsed()) return run_capa(o);
@@ -235,6 +302,13 @@ int main(int argc, char** argv) {
   if (retr->parsed()) return run_retr(o, message, out);
   if (dele->parsed()) return run_dele(o, messages);
   if (fetch->parsed()) {
+    if (!f.targets.empty() && f.targets.front().find("://") != std::string::npos &&
+        fetch->get_option("--config")->count() > 0) {
+      fmt::print(stderr,
+                 "pop3: --config goes with account names, not with a URL (a URL's account is "
+                 "all on the command line)\n");
+      return exit_usage;
+    }
     if (auto option = url_option_in_config_mode(*fetch, f)) {
       fmt::print(stderr,
                  "pop3: {} goes with a URL; for the accounts of a configuration file, set it "

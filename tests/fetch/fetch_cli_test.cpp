@@ -125,9 +125,31 @@ TEST_F(fetch_usage, command_line_mistakes) {
   const auto urls = run_pop3({"fetch", "pop3s://a@h", "pop3s://b@h", "--maildir", "x"});
   EXPECT_EQ(urls.exit_code, 64);
   EXPECT_EQ(urls.err, "pop3: give one URL, or account names\n");
-  const auto jobs = run_pop3({"fetch", "--config", config.string(), "--jobs", "0"});
-  EXPECT_EQ(jobs.exit_code, 64);
-  EXPECT_EQ(jobs.err, "pop3: --jobs must be at least 1\n");
+  for (const char* count : {"0", "-1", "1001", "99999999999999999999", "2.5", ""}) {
+    const auto jobs = run_pop3({"fetch", "--config", config.string(), "--jobs", count});
+    EXPECT_EQ(jobs.exit_code, 64) << count;
+    EXPECT_EQ(jobs.err,
+              "pop3: --jobs: must be a whole number from 1 to 1000 (see pop3 fetch --help)\n")
+        << count;
+  }
+  // An unset shell variable ("--maildir $MAILDIR") had aborted the program (exit 134).
+  for (const char* option : {"--maildir", "--mbox", "--mda", "--state-dir"}) {
+    std::vector<std::string> args = {"fetch", "pop3s://alice@localhost", option, ""};
+    if (std::string(option) == "--state-dir") args.insert(args.end(), {"--maildir", "x"});
+    const auto empty = run_pop3(args);
+    EXPECT_EQ(empty.exit_code, 64) << option;
+    EXPECT_EQ(empty.err,
+              "pop3: " + std::string(option) + ": must not be empty (see pop3 fetch --help)\n");
+  }
+  const auto empty_config = run_pop3({"fetch", "--config", ""});
+  EXPECT_EQ(empty_config.exit_code, 64);
+  EXPECT_EQ(empty_config.err, "pop3: --config: must not be empty (see pop3 fetch --help)\n");
+  const auto config_and_url =
+      run_pop3({"fetch", "pop3s://alice@localhost", "--maildir", "x", "--config", config.string()});
+  EXPECT_EQ(config_and_url.exit_code, 64);
+  EXPECT_EQ(config_and_url.err,
+            "pop3: --config goes with account names, not with a URL (a URL's account is all on "
+            "the command line)\n");
   const auto size =
       run_pop3({"fetch", "pop3s://alice@localhost", "--maildir", "x", "--max-size", "25MB"});
   EXPECT_EQ(size.exit_code, 64);

@@ -253,6 +253,48 @@ TEST_F(cli, verbose_trace_hides_the_password) {
   EXPECT_NE(r.err.find("C: APOP alice ***\n"), std::string::npos) << r.err;
 }
 
+TEST_F(cli, parse_errors_are_one_line_that_names_the_mistake) {
+  const std::string bad_timeout =
+      "pop3: --timeout: must be a number of seconds from 0.001 to 86400 (see pop3 stat --help)\n";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"frobnicate", url()},
+       "pop3: unknown command \"frobnicate\" (commands: capa, serverinfo, stat, list, uidl, "
+       "top, retr, dele, fetch)\n"},
+      // Without the check, "alice" became the URL and CLI11 blamed the real URL.
+      {{"capa", "--user", "alice", url()},
+       "pop3: pop3 capa has no option --user (see pop3 capa --help)\n"},
+      {{"stat"}, "pop3: URL is required (see pop3 stat --help)\n"},
+      {{"stat", url(), "extra"},
+       "pop3: The following argument was not expected: extra (see pop3 stat --help)\n"},
+      {{"stat", "--timeout", "0", url()}, bad_timeout},
+      {{"stat", "--timeout", "0.0004", url()}, bad_timeout},  // would be 0 ms: no deadline
+      {{"stat", "--timeout", "abc", url()}, bad_timeout},
+      {{"stat", "--timeout", "nan", url()}, bad_timeout},
+      {{"stat", "--timeout", "inf", url()}, bad_timeout},
+      {{"stat", "--timeout", "1e10", url()}, bad_timeout},  // overflowed into an instant timeout
+      {{"stat", "--timeout", "86400.5", url()}, bad_timeout},
+      {{"stat", "--timeout", "10s", url()}, bad_timeout},
+      // An unset shell variable: "--password-file $FILE".
+      {{"stat", "--password-file", "", url()},
+       "pop3: --password-file: must not be empty (see pop3 stat --help)\n"},
+      {{"stat", "--user", "", url()}, "pop3: --user: must not be empty (see pop3 stat --help)\n"},
+      {{"retr", url(), "1", "-o", ""},
+       "pop3: --output: must not be empty (see pop3 retr --help)\n"},
+  };
+  for (const auto& [args, err] : cases) {
+    const auto r = pop3(args);
+    EXPECT_EQ(r.exit_code, 64) << args[0] << " " << args[1];
+    EXPECT_EQ(r.err, err);
+    EXPECT_EQ(r.out, "");
+  }
+  // The ends of the range are accepted (1 ms may well time out: that is not a usage error).
+  auto r = pop3({"stat", "--timeout", "86400", url()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = pop3({"stat", "--timeout", "0.001", url()});
+  EXPECT_NE(r.exit_code, 64) << r.err;
+  EXPECT_EQ(r.err.find("--timeout"), std::string::npos) << r.err;
+}
+
 TEST_F(cli, network_failures) {
   const std::uint16_t port = server_.pop3s_port();
   server_.stop();
