@@ -29,18 +29,20 @@ std::string message_label(std::uint32_t message) {
 /// retr and top: stream one message to a file (atomically) or to standard output.
 int write_message(const common_options& options, const message_output& output,
                   std::uint32_t message, std::optional<std::uint32_t> top_lines) {
-  connection c(options);
-  if (!c.open(true)) return c.code();
+  // The output file first: a mistake in its name costs no connection and no login.
   atomic_output_file file;
   fd_sink standard_output(STDOUT_FILENO);
   body_sink* target = &standard_output;
   if (output.file) {
-    if (auto opened = atomic_output_file::open(file, *output.file); !opened) {
-      c.failed("cannot create " + *output.file, opened.error());
-      return c.finish();
+    std::string why;
+    if (auto opened = atomic_output_file::open(file, *output.file, why); !opened) {
+      fmt::print(stderr, "pop3: {}\n", printable(why, 600));
+      return opened.error().code == errc::invalid_argument ? exit_usage : exit_io;
     }
     target = &file;
   }
+  connection c(options);
+  if (!c.open(true)) return c.code();
   lf_sink converted(*target);
   body_sink& sink = output.lf ? static_cast<body_sink&>(converted) : *target;
   auto r = top_lines ? c->top(message, *top_lines, sink) : c->retr(message, sink);

@@ -1,10 +1,13 @@
 #include "output_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace pop3::cli {
@@ -12,6 +15,12 @@ namespace {
 
 unexpected io_failure() {
   return unexpected(error(errc::sink_failed, command_kind::none, resp_code::none, errno));
+}
+
+unexpected io_failure(std::string& why, const std::string& what) {
+  const int error_number = errno;
+  why = what + ": " + std::strerror(error_number);
+  return unexpected(error(errc::sink_failed, command_kind::none, resp_code::none, error_number));
 }
 
 std::string directory_of(const std::string& path) {
@@ -22,17 +31,44 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-result<void> atomic_output_file::open(atomic_output_file& file, std::string target) {
+result<void> atomic_output_file::open(atomic_output_file& file, std::string target,
+                                      std::string& why) {
   file.discard();
+  struct stat existing {};
+  const bool exists = ::stat(target.c_str(), &existing) == 0;
+  if (!exists && errno != ENOENT) return io_failure(why, "cannot use " + target);
+  if (exists && !S_ISREG(existing.st_mode)) {
+    why = target + " is not a regular file";
+    return unexpected(errc::invalid_argument);
+  }
+  struct stat link {};
+  if (::lstat(target.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+    if (!exists) {
+      why = target + " is a symbolic link to nothing";
+      return unexpected(errc::invalid_argument);
+    }
+    // Write beside the file the link names, and rename over that file: renaming over the
+    // link would replace the link with a file.
+    char* resolved = ::realpath(target.c_str(), nullptr);
+    if (resolved == nullptr) return io_failure(why, "cannot resolve " + target);
+    target = resolved;
+    std::free(resolved);
+  }
   file.target_ = std::move(target);
   std::vector<char> name(file.target_.begin(), file.target_.end());
   for (char c : std::string_view(".tmp-XXXXXX"))
     name.push_back(c);
   name.push_back('\0');
   const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) return io_failure();
+  if (fd < 0) return io_failure(why, "cannot create a file beside " + file.target_);
   file.fd_ = fd;
   file.temporary_ = name.data();
+  if (exists && ::fchmod(fd, existing.st_mode & 07777) != 0) {
+    const auto failed =
+        io_failure(why, "cannot give " + file.temporary_ + " the mode of " + file.target_);
+    file.discard();
+    return failed;
+  }
   return {};
 }
 

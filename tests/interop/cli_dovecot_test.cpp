@@ -1,5 +1,6 @@
 // The pop3 program end to end against a real Dovecot: output, files and exit codes.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,10 @@ std::string read_file(const fs::path& p) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+void write_file(const fs::path& p, const std::string& content) {
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
 }
 
 class cli : public ::testing::Test {
@@ -159,6 +164,59 @@ TEST_F(cli, retr_byte_exact_to_stdout_and_file_and_lf) {
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(out_dir_))
     ++files;
   EXPECT_EQ(files, mail_.size());
+}
+
+TEST_F(cli, output_file_follows_links_keeps_modes_and_refuses_other_files) {
+  const std::string wire = mail_[2].wire();
+  const auto mode_of = [](const fs::path& p) {
+    return fs::status(p).permissions() & fs::perms::mask;
+  };
+  // A new file is private; an existing one keeps its mode.
+  const fs::path fresh = out_dir_ / "fresh.eml";
+  auto r = pop3({"retr", url(), "3", "-o", fresh.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode_of(fresh), fs::perms::owner_read | fs::perms::owner_write);
+  const fs::path shared = out_dir_ / "shared.eml";
+  write_file(shared, "old");
+  fs::permissions(shared, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  r = pop3({"retr", url(), "3", "-o", shared.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(read_file(shared) == wire);
+  EXPECT_EQ(mode_of(shared),
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  // A symbolic link stays one; the file it names gets the message.
+  const fs::path link = out_dir_ / "link.eml";
+  fs::create_symlink("shared.eml", link);
+  write_file(shared, "old");
+  r = pop3({"retr", url(), "3", "-o", link.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_TRUE(read_file(shared) == wire);
+  // Renaming over anything else would replace it: refused before connecting.
+  const fs::path fifo = out_dir_ / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const fs::path dangling = out_dir_ / "dangling.eml";
+  fs::create_symlink("nowhere.eml", dangling);
+  for (const auto& [target, why] :
+       {std::pair{fifo, fifo.string() + " is not a regular file"},
+        std::pair{out_dir_, out_dir_.string() + " is not a regular file"},
+        std::pair{dangling, dangling.string() + " is a symbolic link to nothing"}}) {
+    r = pop3({"retr", url(), "3", "-o", target.string()});
+    EXPECT_EQ(r.exit_code, 64) << target;
+    EXPECT_EQ(r.err, "pop3: " + why + "\n");
+  }
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  EXPECT_TRUE(fs::is_symlink(dangling));
+  EXPECT_FALSE(fs::exists(out_dir_ / "nowhere.eml"));
+  const fs::path nowhere = out_dir_ / "missing" / "m.eml";
+  r = pop3({"retr", url(), "3", "-o", nowhere.string()});
+  EXPECT_EQ(r.exit_code, 74);
+  EXPECT_EQ(r.err, "pop3: cannot create a file beside " + nowhere.string() +
+                       ": No such file or directory\n");
+  std::size_t files = 0;  // and no temporary file was left anywhere
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(out_dir_))
+    ++files;
+  EXPECT_EQ(files, 5u);  // fresh, shared, link, fifo, dangling
 }
 
 TEST_F(cli, options_in_any_order) {
