@@ -55,7 +55,9 @@ enum class session_state : std::uint8_t {
 std::string_view to_string(session_state state) noexcept;
 
 /// Response codes of RFC 2449 §8 and RFC 3206 (and RFC 6856's UTF8), taken from the bracketed
-/// prefix of a status line's text: `-ERR [IN-USE] mailbox locked`.
+/// prefix of a status line's text: `-ERR [IN-USE] mailbox locked`. Levels of detail below a
+/// known code are ignored, as RFC 2449 §8 requires: `[SYS/TEMP/QUOTA]` is sys_temp (the text
+/// as sent stays available where the reply is).
 enum class resp_code : std::uint8_t {
   none,         ///< the reply carried no code
   auth,         ///< [AUTH]: the credentials were wrong (permanent)

@@ -53,8 +53,12 @@ resp_code classify(std::string_view code) noexcept {
                {"IN-USE", resp_code::in_use},
                {"LOGIN-DELAY", resp_code::login_delay},
                {"UTF8", resp_code::utf8}};
+  // RFC 2449 §8: clients must ignore hierarchical detail they do not know, so
+  // "SYS/TEMP/QUOTA" is SYS/TEMP and "IN-USE/LOCKED" is IN-USE.
   for (const auto& k : known)
-    if (iequals(code, k.text)) return k.code;
+    if (iequals(code.substr(0, k.text.size()), k.text) &&
+        (code.size() == k.text.size() || code[k.text.size()] == '/'))
+      return k.code;
   return resp_code::other;
 }
 
@@ -107,7 +111,7 @@ result<std::uint64_t> parse_number(std::string_view digits, std::uint64_t max) n
   for (char c : digits) {
     if (c < '0' || c > '9') return unexpected(errc::malformed_reply);
     const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (max - digit) / 10) return unexpected(errc::number_overflow);
+    if (digit > max || value > (max - digit) / 10) return unexpected(errc::number_overflow);
     value = value * 10 + digit;
   }
   return value;

@@ -71,6 +71,14 @@ TEST(reply_parser, response_codes) {
            row{"-ERR [UTF8] utf8 needed", resp_code::utf8, "UTF8", "utf8 needed"},
            row{"-ERR [in-use] lower case", resp_code::in_use, "in-use", "lower case"},
            row{"-ERR [X/Y/Z] other", resp_code::other, "X/Y/Z", "other"},
+           // RFC 2449 §8: detail below a known code is ignored; the text keeps it.
+           row{"-ERR [SYS/TEMP/QUOTA] later", resp_code::sys_temp, "SYS/TEMP/QUOTA", "later"},
+           row{"-ERR [IN-USE/LOCKED] busy", resp_code::in_use, "IN-USE/LOCKED", "busy"},
+           row{"-ERR [auth/expired] x", resp_code::auth, "auth/expired", "x"},
+           row{"-ERR [SYS] x", resp_code::other, "SYS", "x"},
+           row{"-ERR [SYS/TEMPORARY] x", resp_code::other, "SYS/TEMPORARY", "x"},
+           row{"-ERR [AUTHX] x", resp_code::other, "AUTHX", "x"},
+           row{"-ERR [IN-USER/X] x", resp_code::other, "IN-USER/X", "x"},
            row{"+OK [AUTH]", resp_code::auth, "AUTH", ""},
            row{"-ERR [AUTH]no space", resp_code::auth, "AUTH", "no space"},
            row{"-ERR [unterminated", resp_code::none, "", "[unterminated"},
@@ -93,6 +101,11 @@ TEST(reply_parser, numbers) {
   EXPECT_EQ(parse_number("18446744073709551615", UINT64_MAX).value(), UINT64_MAX);
   EXPECT_EQ(parse_number("18446744073709551616", UINT64_MAX).error().code, errc::number_overflow);
   EXPECT_EQ(parse_number("11", 10).error().code, errc::number_overflow);
+  // A maximum below 9: the digit alone is over it (max - digit must not wrap around).
+  EXPECT_EQ(parse_number("7", 5).error().code, errc::number_overflow);
+  EXPECT_EQ(parse_number("5", 5).value(), 5u);
+  EXPECT_EQ(parse_number("1", 0).error().code, errc::number_overflow);
+  EXPECT_EQ(parse_number("0", 0).value(), 0u);
   for (std::string_view bad : {"", "-1", "+3", "0x10", "1 ", " 1", "1a", "\xd9\xa3"})
     EXPECT_EQ(parse_number(bad, UINT64_MAX).error().code, errc::malformed_reply) << bad;
 }
