@@ -79,7 +79,9 @@ extern "C" {
 #define NX_POP3_CLIENT_INVALID_STATE 0xB7        /**< message_get without a RETR in progress */
 #define NX_POP3_CLIENT_INVALID_INDEX 0xB8        /**< mail index 0 */
 
-/* ---- Configuration (ticks of NX_IP_PERIODIC_RATE per second) ---------------------------- */
+/* ---- Configuration (ticks of NX_IP_PERIODIC_RATE per second) ----------------------------
+ * The host rounds a wait up to whole milliseconds: NX_NO_WAIT (0) is the shortest wait, 1 ms,
+ * and NX_WAIT_FOREVER waits without limit. */
 #ifndef NX_POP3_CLIENT_PACKET_TIMEOUT
 #define NX_POP3_CLIENT_PACKET_TIMEOUT (1 * NX_IP_PERIODIC_RATE) /**< wait for a free packet */
 #endif

@@ -31,8 +31,13 @@ std::string address_text(const NXD_ADDRESS& address, bool& ipv6) {
   return text;
 }
 
-bool has_line_breaker(const char* s) {
-  return std::strpbrk(s, "\r\n") != nullptr;
+// The name or password if it has at most `max` octets and no CR or LF; nothing otherwise. At
+// most max + 1 octets are read, as the original's check does: a full buffer without a NUL is
+// refused, not read past its end.
+bool acceptable_text(const char* s, std::size_t max) {
+  const std::size_t length = strnlen(s, max + 1);
+  return length <= max && std::memchr(s, '\r', length) == nullptr &&
+         std::memchr(s, '\n', length) == nullptr;
 }
 
 /// The number at the start of RETR's +OK text ("120 octets" -> 120), 0 if there is none.
@@ -69,9 +74,9 @@ UINT _nxd_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authenticatio
   if (!client_ptr) return NX_POP3_PARAM_ERROR;
   std::memset(client_ptr, 0, sizeof *client_ptr);
   if (!client_name || !client_password || !server_duo_address || !ip_ptr || !packet_pool_ptr ||
-      std::strlen(client_name) > NX_POP3_MAX_USERNAME ||
-      std::strlen(client_password) > NX_POP3_MAX_PASSWORD || has_line_breaker(client_name) ||
-      has_line_breaker(client_password) || server_port == 0 || server_port > 65535)
+      !acceptable_text(client_name, NX_POP3_MAX_USERNAME) ||
+      !acceptable_text(client_password, NX_POP3_MAX_PASSWORD) || server_port == 0 ||
+      server_port > 65535)
     return NX_POP3_PARAM_ERROR;
   bool ipv6 = false;
   std::string host = address_text(*server_duo_address, ipv6);

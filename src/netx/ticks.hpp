@@ -9,10 +9,14 @@
 
 namespace pop3::netx {
 
-/// A wait of `ticks` as a duration; NX_WAIT_FOREVER is "no limit" (a zero duration means the
-/// same to pop3::session_options, so callers check for it with is_forever()).
+/// A wait of `ticks` as a duration, rounded up to whole milliseconds and never below 1 ms:
+/// pop3::session_options reads a zero duration as "no limit", and NX_NO_WAIT (0 ticks), or a
+/// tick shorter than a millisecond, means the opposite. NX_WAIT_FOREVER is "no limit" too,
+/// so callers check for it with is_forever().
 inline std::chrono::milliseconds ticks_to_duration(ULONG ticks) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ticks) * 1000 / NX_IP_PERIODIC_RATE);
+  const std::int64_t rate = NX_IP_PERIODIC_RATE;
+  const std::int64_t ms = (static_cast<std::int64_t>(ticks) * 1000 + rate - 1) / rate;
+  return std::chrono::milliseconds(ms > 0 ? ms : 1);
 }
 
 inline bool is_forever(ULONG ticks) {

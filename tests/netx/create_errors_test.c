@@ -4,6 +4,7 @@
  * lost, the server's -ERR to the greeting, USER or PASS, a command that does not fit the
  * pool's packets, no packet, no greeting.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -141,6 +142,27 @@ static void create_param_errors(void) {
   CHECK_STATUS(nx_pop3_client_delete(&fixture.client), NX_SUCCESS);
   closed_port_close(&closed);
   fixture_teardown(&fixture);
+}
+
+/* A name or password that fills its buffer, one octet over the maximum, with no NUL: refused
+ * after reading at most that many octets, as the original's check does (ASan builds catch a
+ * read past the end). */
+static void create_full_buffers_without_nul(void) {
+  netx_fixture fixture;
+  closed_port closed;
+  char* name = malloc(NX_POP3_MAX_USERNAME + 1);
+  char* password = malloc(NX_POP3_MAX_PASSWORD + 1);
+  CHECK(name != NULL && password != NULL);
+  memset(name, 'n', NX_POP3_MAX_USERNAME + 1);
+  memset(password, 'p', NX_POP3_MAX_PASSWORD + 1);
+  fixture_setup(&fixture, DEFAULT_PAYLOAD_SIZE, DEFAULT_PACKET_COUNT);
+  closed_port_open(&closed, AF_INET);
+  CHECK_PARAM_ERROR(&fixture, &fixture.ip, LOOPBACK, closed.port, name, TEST_PASSWORD);
+  CHECK_PARAM_ERROR(&fixture, &fixture.ip, LOOPBACK, closed.port, TEST_USER, password);
+  closed_port_close(&closed);
+  fixture_teardown(&fixture);
+  free(name);
+  free(password);
 }
 
 /* A name of exactly NX_POP3_MAX_USERNAME characters and a password of exactly
@@ -351,6 +373,7 @@ static void create_no_packet_for_command(void) {
 static const netx_test tests[] = {
     NETX_TEST(create_null_pointers),
     NETX_TEST(create_param_errors),
+    NETX_TEST(create_full_buffers_without_nul),
     NETX_TEST(create_name_and_password_of_maximum_length),
     NETX_TEST(create_tcp_not_enabled),
     NETX_TEST(create_connection_refused),
