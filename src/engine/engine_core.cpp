@@ -172,6 +172,9 @@ result<std::optional<event>> engine_core::on_status_line(std::string_view line) 
     return std::optional<event>{events::sasl_challenge{parsed->text}};
   }
   const bool ok = parsed->indicator == status_indicator::ok;
+  // Nor may it accept before it has the answer (RFC 5034 §4): the client would send that
+  // answer as a command in TRANSACTION. (-ERR may still end the exchange at any point.)
+  if (ok && sasl_challenge_pending_) return fail(errc::unexpected_data, answered.kind);
   store_reply(ok, answered.kind, parsed->text, parsed->code, parsed->code_text);
   queue_.pop();
   position_ = after_reply(position_, answered.kind, ok);

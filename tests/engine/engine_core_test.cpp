@@ -317,6 +317,24 @@ TEST(engine_core, a_second_challenge_before_the_answer_is_a_violation) {
             (lines{"challenge \"VXNlcm5hbWU6\"", "error unexpected_data"}));
 }
 
+TEST(engine_core, success_before_the_answer_is_a_violation) {
+  engine_fixture f;
+  f.feed("+OK ready\r\n");
+  ASSERT_TRUE(f.submit(cmd::auth("PLAIN")));
+  EXPECT_EQ(f.feed("+ \r\n+OK logged in\r\n"), (lines{"challenge \"\"", "error unexpected_data"}));
+}
+
+TEST(engine_core, refusal_before_the_answer_ends_the_exchange) {
+  engine_fixture f;
+  f.feed("+OK ready\r\n");
+  ASSERT_TRUE(f.submit(cmd::auth("PLAIN")));
+  EXPECT_EQ(f.feed("+ \r\n-ERR [SYS/TEMP] try later\r\n"),
+            (lines{"challenge \"\"", "err AUTH \"try later\" code=SYS/TEMP"}));
+  // The exchange is over: no answer may be sent, and the session is usable.
+  EXPECT_EQ(f.submit(cmd::sasl_response("x")).error().code, errc::command_not_allowed);
+  EXPECT_TRUE(f.submit(cmd::capa()));
+}
+
 TEST(engine_core, auth_challenge_lines_use_the_sasl_limit) {
   engine_config config;
   config.max_sasl_line_length = 2048;
