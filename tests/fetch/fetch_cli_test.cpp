@@ -326,6 +326,67 @@ TEST_F(fetch_run, sigterm_finishes_what_is_in_flight_and_quits) {
   EXPECT_EQ(on_server(), 0u);
 }
 
+TEST_F(fetch_run, sigterm_leaves_the_accounts_not_yet_started_alone) {
+  const auto mail = generate_small_mail(300, 6);
+  server_.deliver("alice", mail);
+  // Two accounts, one after the other (--jobs 1); the second is the same mailbox under
+  // another name, so that it would find the messages the first left if it ran.
+  std::string config_text;
+  for (const char* name : {"first", "second"})
+    config_text += std::string("[accounts.") + name +
+                   "]\nhost = \"localhost\"\nport = " + std::to_string(server_.pop3s_port()) +
+                   "\nuser = \"alice\"\ncafile = \"" + server_.ca_file().string() +
+                   "\"\nmaildir = \"" + (work_ / name).string() + "\"\n";
+  const fs::path config = work_ / "config.toml";
+  write_file(config, config_text);
+  const fs::path out = work_ / "out.json";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    ::setenv("POP3_PASSWORD", password.c_str(), 1);
+    std::vector<std::string> a = {POP3_CLI_PATH,
+                                  "fetch",
+                                  "--json",
+                                  "--config",
+                                  config.string(),
+                                  "--state-dir",
+                                  (work_ / "state").string(),
+                                  "--jobs",
+                                  "1"};
+    std::vector<char*> argv;
+    for (auto& s : a)
+      argv.push_back(s.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (read_file(out).find("\"event\":\"delivered\"") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ::kill(child, SIGTERM);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 143);
+  std::vector<json> second;
+  for (const std::string& line : lines_of(read_file(out))) {
+    const json event = json::parse(line);
+    if (event.value("account", "") == "second") second.push_back(event);
+  }
+  ASSERT_EQ(second.size(), 2u) << read_file(out);
+  EXPECT_EQ(second[0]["event"], "account_started");
+  EXPECT_EQ(second[1]["event"], "account_finished");
+  EXPECT_EQ(second[1]["interrupted"], true);
+  EXPECT_EQ(second[1]["exit_code"], 75);
+  EXPECT_EQ(second[1]["error"], "interrupted before it was started: nothing was done");
+  EXPECT_EQ(second[1]["counts"]["on_server"], 0);
+  EXPECT_FALSE(fs::exists(work_ / "second"));
+  EXPECT_EQ(on_server(), 300u - file_contents(work_ / "first" / "new").size());
+}
+
 TEST_F(fetch_run, a_terminal_gets_a_live_progress_line) {
   server_.deliver("alice", generate_small_mail(20, 6));
   std::string command = "POP3_PASSWORD='" + password + "' '" + POP3_CLI_PATH + "'";

@@ -40,7 +40,12 @@ class account_run {
 
   account_outcome run() {
     observer_.account_started(account_);
-    if (prepare() && connect()) {
+    if (stopping()) {
+      // SIGINT/SIGTERM came before this account's turn: it is not started at all, so that the
+      // run ends promptly instead of logging in to every account left.
+      outcome_.interrupted = true;
+      fail(exit_temporary, "interrupted before it was started: nothing was done");
+    } else if (prepare() && connect()) {
       std::vector<listed_message> listing;
       bool has_uidl = false;
       fetch_plan plan;
