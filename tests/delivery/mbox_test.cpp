@@ -398,6 +398,42 @@ TEST_F(mbox_test, WaitsForAFreshDotlockOfALiveProcessOrWithoutAnId) {
   }
 }
 
+TEST_F(mbox_test, KeepsItsDotlockFreshWhileAMessageIsWritten) {
+  // Programs that judge dotlocks by age must not take a slow download for a crashed holder.
+  mbox_options options;
+  options.ends = line_ending::lf;
+  options.stale_dotlock_age = std::chrono::seconds(1);  // refreshed every 200 ms
+  std::string why;
+  auto mbox = open_mbox(this->mbox(), options, why);
+  ASSERT_TRUE(mbox) << why;
+  auto sink = (*mbox)->begin({}, why);
+  ASSERT_TRUE(sink) << why;
+  const auto long_ago = std::filesystem::file_time_type::clock::now() - std::chrono::minutes(10);
+  std::filesystem::last_write_time(dotlock(), long_ago);
+  ASSERT_TRUE((*sink)->write("first line\r\n"));  // too soon to refresh
+  EXPECT_EQ(std::filesystem::last_write_time(dotlock()), long_ago);
+  std::this_thread::sleep_for(250ms);
+  ASSERT_TRUE((*sink)->write("second line\r\n"));
+  EXPECT_GT(std::filesystem::last_write_time(dotlock()),
+            std::filesystem::file_time_type::clock::now() - std::chrono::minutes(1));
+  ASSERT_TRUE((*sink)->finish());
+  EXPECT_FALSE(std::filesystem::exists(dotlock()));
+}
+
+TEST_F(mbox_test, LeavesADotlockThatIsNoLongerItsOwn) {
+  // Someone judged ours stale and took the lock: theirs must survive our release.
+  auto mbox = open(this->mbox(), line_ending::lf);
+  std::string why;
+  auto sink = mbox->begin({}, why);
+  ASSERT_TRUE(sink) << why;
+  std::filesystem::remove(dotlock());
+  write_file(dotlock(), "12345\n");
+  ASSERT_TRUE((*sink)->write("x\r\n"));
+  ASSERT_TRUE((*sink)->finish());
+  EXPECT_EQ(read_file(dotlock()), "12345\n");
+  EXPECT_EQ(read_file(this->mbox()), std::string(from_lf) + "x\n\n");
+}
+
 // Whether this process has `file` open (a look at /proc/self/fd): the delivery under test
 // holds it while it waits for the lock.
 bool process_has_open(const std::filesystem::path& file) {

@@ -454,6 +454,25 @@ TEST_F(fetch_faults, an_err_to_uidl_from_a_server_that_announced_it_fails_the_ac
   }
 }
 
+TEST_F(fetch_faults, an_mbox_locked_past_the_lock_timeout_is_a_temporary_failure) {
+  // A mail reader holds the mbox for longer than the 10 s pop3 fetch waits: try again later
+  // (75), not an I/O error (74). The dotlock names this test, a live process.
+  const fs::path mbox = maildir_.parent_path() / "locked.mbox";
+  write_file(fs::path(mbox.string() + ".lock"), std::to_string(::getpid()) + "\n");
+  cleartext_server_options options = full_script(three_messages(), false);
+  options.idle_timeout = std::chrono::seconds(30);  // the server outwaits the lock timeout
+  cleartext_pop3_server server(options);
+  const fetch_run run = fetch(server, {}, {"--mbox", mbox.string()});
+
+  EXPECT_EQ(run.wire, wire_of({"RETR 1", "QUIT"}));
+  EXPECT_EQ(run.cli.exit_code, 75);
+  const std::string words = "cannot deliver message 1: cannot lock " + mbox.string() + ": " +
+                            mbox.string() + ".lock exists (waited 10000 ms)";
+  EXPECT_EQ(run.cli.err, stderr_of(run.port, {words, words + " (it stays on the server)"}));
+  EXPECT_EQ(read_file(mbox), "");  // made empty at the start of the run; nothing written
+  fs::remove(mbox.string() + ".lock");
+}
+
 TEST_F(fetch_faults, an_err_to_quit_leaves_every_deletion_to_the_next_run) {
   cleartext_server_options options = full_script(three_messages(), false);
   options.script.push_back({"QUIT", "-ERR cannot commit\r\n"});

@@ -78,6 +78,7 @@ class mbox_message final : public detail::storage_sink {
     if (bytes.empty()) return {};
     if (const int error = detail::write_all(file_.get(), bytes))
       return fail(cannot("write", place_->path, error), error);
+    lock_.keep_fresh();  // a slow download must not look like a crashed holder
     ends_with_line_feed_ = bytes.back() == '\n';
     written_ += bytes.size();
     return {};

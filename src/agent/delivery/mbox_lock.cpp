@@ -58,13 +58,16 @@ bool is_stale(const std::string& dotlock, const struct stat& status,
 
 // One try at the dotlock; a stale one is removed and the try repeated once. The dotlock
 // holds this process's id, so that a run killed while holding it is recognised at once.
-attempt try_dotlock(const std::string& dotlock, std::chrono::seconds stale_age, int& error_number) {
+// `made`: the dotlock's identity once taken, so that it is later recognised as ours.
+attempt try_dotlock(const std::string& dotlock, std::chrono::seconds stale_age, int& error_number,
+                    struct stat& made, bool& named) {
   for (int tries = 0; tries < 2; ++tries) {
     const int fd = ::open(dotlock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
       unique_fd created(fd);
       // Best effort: without the id the lock is still a lock, judged stale by its age only.
-      (void)write_pid_line(fd);
+      named = write_pid_line(fd);
+      if (::fstat(fd, &made) != 0) made = {};
       return attempt::taken;
     }
     error_number = errno;
@@ -110,7 +113,10 @@ result<mbox_lock> mbox_lock::acquire(int fd, const std::string& path, millisecon
   }
   mbox_lock lock(fd);  // from here on, any return releases the fcntl lock
   std::string dotlock = path + ".lock";
-  switch (retry_until(deadline, [&] { return try_dotlock(dotlock, stale_age, error_number); })) {
+  struct stat made {};
+  bool named = false;
+  switch (retry_until(deadline,
+                      [&] { return try_dotlock(dotlock, stale_age, error_number, made, named); })) {
     case attempt::taken:
       break;
     case attempt::busy:
@@ -121,11 +127,22 @@ result<mbox_lock> mbox_lock::acquire(int fd, const std::string& path, millisecon
       return unexpected(error(errc::io_error, {}, {}, error_number));
   }
   lock.dotlock_ = std::move(dotlock);
+  lock.dotlock_device_ = made.st_dev;
+  lock.dotlock_inode_ = made.st_ino;
+  lock.dotlock_named_ = named;
+  lock.refresh_interval_ = std::chrono::duration_cast<steady_clock::duration>(stale_age) / 5;
+  lock.refreshed_ = steady_clock::now();
   return lock;
 }
 
 mbox_lock::mbox_lock(mbox_lock&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), dotlock_(std::move(other.dotlock_)) {
+    : fd_(std::exchange(other.fd_, -1)),
+      dotlock_(std::move(other.dotlock_)),
+      dotlock_device_(other.dotlock_device_),
+      dotlock_inode_(other.dotlock_inode_),
+      dotlock_named_(other.dotlock_named_),
+      refresh_interval_(other.refresh_interval_),
+      refreshed_(other.refreshed_) {
   other.dotlock_.clear();
 }
 
@@ -135,13 +152,36 @@ mbox_lock& mbox_lock::operator=(mbox_lock&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     dotlock_ = std::move(other.dotlock_);
     other.dotlock_.clear();
+    dotlock_device_ = other.dotlock_device_;
+    dotlock_inode_ = other.dotlock_inode_;
+    dotlock_named_ = other.dotlock_named_;
+    refresh_interval_ = other.refresh_interval_;
+    refreshed_ = other.refreshed_;
   }
   return *this;
 }
 
+bool mbox_lock::dotlock_is_ours() const noexcept {
+  // The same file, and still naming this process: a file made in its place may get the same
+  // inode number once ours is removed. (If our id could not be written, the inode decides.)
+  if (dotlock_.empty()) return false;
+  const unique_fd file(::open(dotlock_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat status {};
+  return file.valid() && ::fstat(file.get(), &status) == 0 && status.st_dev == dotlock_device_ &&
+         status.st_ino == dotlock_inode_ &&
+         (!dotlock_named_ || read_pid_line(file.get()) == ::getpid());
+}
+
+void mbox_lock::keep_fresh() noexcept {
+  const auto now = steady_clock::now();
+  if (now - refreshed_ < refresh_interval_ || !dotlock_is_ours()) return;
+  refreshed_ = now;
+  (void)::utimensat(AT_FDCWD, dotlock_.c_str(), nullptr, 0);  // both times: now
+}
+
 void mbox_lock::release() noexcept {
   if (!dotlock_.empty()) {
-    ::unlink(dotlock_.c_str());
+    if (dotlock_is_ours()) ::unlink(dotlock_.c_str());
     dotlock_.clear();
   }
   if (fd_ >= 0) {

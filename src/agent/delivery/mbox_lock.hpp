@@ -2,6 +2,8 @@
 // an fcntl write lock on the file and a dotlock (FILE.lock) beside it.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 
@@ -25,6 +27,11 @@ namespace pop3::agent::detail {
 /// for. On a file system shared between machines an id may name another machine's process;
 /// two programs may then judge the same lock stale at once, and the fcntl lock still keeps
 /// them apart unless one of them only uses dotlocks.
+///
+/// While held, the dotlock is kept fresh (keep_fresh(), from every write of a message), so
+/// that a slow download is not taken for a crashed holder by programs that judge dotlocks by
+/// age; and release() removes it only if it is still ours (same inode), never the dotlock of
+/// a program that removed ours as stale anyway.
 class mbox_lock {
  public:
   /// Takes the fcntl lock on `fd` (open for writing), then the dotlock `path`.lock, retrying
@@ -42,13 +49,24 @@ class mbox_lock {
   mbox_lock& operator=(const mbox_lock&) = delete;
   ~mbox_lock() { release(); }
 
-  /// Removes the dotlock, then releases the fcntl lock. Idempotent.
+  /// Sets the dotlock's modification time to now if a fifth of `stale_age` has passed since
+  /// it was made or last refreshed, and it is still ours. Best effort; never fails.
+  void keep_fresh() noexcept;
+
+  /// Removes the dotlock if it is still ours, then releases the fcntl lock. Idempotent.
   void release() noexcept;
 
  private:
   explicit mbox_lock(int fd) noexcept : fd_(fd) {}
+  bool dotlock_is_ours() const noexcept;
+
   int fd_ = -1;          // not owned; -1 once released
   std::string dotlock_;  // empty while not held
+  dev_t dotlock_device_ = 0;
+  ino_t dotlock_inode_ = 0;
+  bool dotlock_named_ = false;  // our id was written into it
+  std::chrono::steady_clock::duration refresh_interval_{};
+  std::chrono::steady_clock::time_point refreshed_{};
 };
 
 }  // namespace pop3::agent::detail

@@ -210,7 +210,7 @@ class account_run {
     steps.retrieved = [&](const batch_item& item) {
       const listed_message& m = *by_number.at(item.message);
       if (sink.size_mismatch()) return out_of_step(m, sink.failure());
-      return retrieved(m, item, sink.failure());
+      return retrieved(m, item, sink.failure(), sink.busy());
     };
     steps.deleted = [&](const batch_item& item) { deleted(*by_number.at(item.message), item); };
     steps.go_on = [&] { return !stop_retrieving_ && !stopping(); };
@@ -259,7 +259,8 @@ class account_run {
   }
 
   // A RETR ended. Returns whether to DELE the message now.
-  bool retrieved(const listed_message& m, const batch_item& item, const std::string& why_not) {
+  bool retrieved(const listed_message& m, const batch_item& item, const std::string& why_not,
+                 bool delivery_busy) {
     if (replies_out_of_step_) {  // what follows the mismatch is no more trustworthy
       ++outcome_.counts.failed;
       return false;
@@ -273,7 +274,7 @@ class account_run {
         const std::string words = "cannot deliver " + name + ": " + why_not;
         observer_.message_failed(account_, m, words);
         stop_retrieving_ = true;
-        fail(exit_io, words + " (it stays on the server)");
+        fail(delivery_busy ? exit_temporary : exit_io, words + " (it stays on the server)");
       } else {
         const std::string words =
             describe_failure("RETR of " + name, item.outcome.error(), item.reply);

@@ -37,10 +37,14 @@ void message_sink::open(delivery& destination, const message_info& info, bool ex
   current_.reset();
   exact_size_ = exact_size;
   size_mismatch_ = false;
+  busy_ = false;
   received_ = 0;
   listed_ = info.size;
   auto sink = destination.begin(info, failure_);
-  if (sink) current_ = std::move(*sink);
+  if (sink)
+    current_ = std::move(*sink);
+  else
+    busy_ = sink.error().code == errc::timeout;
 }
 
 result<void> message_sink::write(std::string_view bytes) {

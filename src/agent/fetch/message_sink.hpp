@@ -49,6 +49,9 @@ class message_sink final : public body_sink {
   const std::string& failure() const noexcept { return failure_; }
   /// Whether the last message was refused for its size (see open()).
   bool size_mismatch() const noexcept { return size_mismatch_; }
+  /// Whether the delivery could not begin for a reason that passes (an mbox locked by
+  /// another program past the lock timeout): worth a retry later, not an I/O error.
+  bool busy() const noexcept { return busy_; }
   /// The octets of the last message as received (CRLF line ends) and as LIST announced them.
   std::uint64_t received_octets() const noexcept { return received_; }
   std::uint64_t listed_octets() const noexcept { return listed_; }
@@ -60,6 +63,7 @@ class message_sink final : public body_sink {
   std::string failure_;
   bool exact_size_ = false;
   bool size_mismatch_ = false;
+  bool busy_ = false;
   std::uint64_t received_ = 0;
   std::uint64_t listed_ = 0;
 };
