@@ -106,6 +106,8 @@ std::optional<agent::account_config> account_from_url(fetch_options& o, int& cod
   }
   if (o.max_size_action) {
     if (!o.max_size) return refuse("--max-size-action needs --max-size");
+    if (o.keep && *o.max_size_action == "delete")
+      return refuse("--keep never deletes, but --max-size-action is delete");
     a.max_size_action = *o.max_size_action == "delete" ? agent::oversize_action::remove
                         : *o.max_size_action == "warn" ? agent::oversize_action::warn
                                                        : agent::oversize_action::skip;

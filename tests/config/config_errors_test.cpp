@@ -201,6 +201,17 @@ INSTANTIATE_TEST_SUITE_P(
         malformed_case{"max_size_action_without_max_size", account + "max_size_action = \"warn\"\n",
                        "cfg.toml:5:1: accounts.work.max_size_action: max_size_action without "
                        "max_size"},
+        malformed_case{"keep_with_max_size_delete",
+                       account + "keep = true\nmax_size = 1\nmax_size_action = \"delete\"\n",
+                       "cfg.toml:1:1: accounts.work: keep = true never deletes, but "
+                       "max_size_action is \"delete\" (set max_size_action = \"skip\" or "
+                       "\"warn\" here)"},
+        malformed_case{"keep_with_max_size_delete_from_defaults",
+                       "[defaults]\nmax_size_action = \"delete\"\n" + account +
+                           "keep = true\nmax_size = \"1K\"\n",
+                       "cfg.toml:3:1: accounts.work: keep = true never deletes, but "
+                       "max_size_action is \"delete\" (set max_size_action = \"skip\" or "
+                       "\"warn\" here)"},
         malformed_case{"pin_malformed", account + "pins = [\"sha256:abcd\"]\n",
                        "cfg.toml:5:9: accounts.work.pins[0]: \"sha256:abcd\" is not a pin: "
                        "sha256: followed by 64 hex digits or 44 base64 characters"},

@@ -150,6 +150,10 @@ TEST_F(fetch_usage, command_line_mistakes) {
   EXPECT_EQ(config_and_url.err,
             "pop3: --config goes with account names, not with a URL (a URL's account is all on "
             "the command line)\n");
+  const auto keep_delete = run_pop3({"fetch", "pop3s://alice@localhost", "--maildir", "x", "--keep",
+                                     "--max-size", "1M", "--max-size-action", "delete"});
+  EXPECT_EQ(keep_delete.exit_code, 64);
+  EXPECT_EQ(keep_delete.err, "pop3: --keep never deletes, but --max-size-action is delete\n");
   const auto size =
       run_pop3({"fetch", "pop3s://alice@localhost", "--maildir", "x", "--max-size", "25MB"});
   EXPECT_EQ(size.exit_code, 64);

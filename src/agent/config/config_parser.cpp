@@ -157,6 +157,12 @@ result<account_config> build_account(std::string_view name, const toml::table& t
   if (const auto* action = find_entry(*own, "max_size_action"); action && !account.max_size)
     return refused(why, message_at(context.file, action->key_at, action->path,
                                    "max_size_action without max_size"));
+  // keep = true promises that nothing is deleted; an inherited "delete" must not break it
+  // silently.
+  if (account.keep && account.max_size && account.max_size_action == oversize_action::remove)
+    return missing(
+        "keep = true never deletes, but max_size_action is \"delete\" (set "
+        "max_size_action = \"skip\" or \"warn\" here)");
   if (account.port == 0) account.port = default_port(account.tls);
   return account;
 }
