@@ -283,13 +283,10 @@ class account_run {
       }
       return false;
     }
-    ++outcome_.counts.delivered;
-    outcome_.counts.bytes_delivered += item.octets;
     if (item.octets != m.size && item.octets != m.size + 2)
       observer_.warning(account_, name + " is " + std::to_string(item.octets) +
                                       " octets, but LIST said " + std::to_string(m.size));
-    observer_.message_delivered(account_, m, item.octets);
-    unsettled_.push_back({&m, item.octets});
+    unsettled_.push_back({&m, item.octets});  // counted and reported as delivered by settle()
     // A message to delete now must be durable and recorded first. Only a destination that
     // defers durability (a Maildir) lets the others wait for a group to fill, one sync for
     // many: for an mbox or an MDA each message is durable already, and recording its UID at
@@ -320,8 +317,14 @@ class account_run {
             : std::to_string(group.size()) + " messages were";
     const std::string again = one ? "it may be delivered again" : "they may be delivered again";
     std::string why;
+    // Until then a message is not reported as delivered: the JSON event says "delivered and
+    // its UID recorded", and the counts must agree with what the next run will find.
+    const auto failed_group = [&] {
+      outcome_.counts.failed += static_cast<std::uint32_t>(group.size());
+    };
     if (!delivery_->make_durable(why)) {
       stop_retrieving_ = true;
+      failed_group();
       return fail(exit_io, which + " delivered, but not made durable (" + why +
                                "): not recorded and not deleted, " + again);
     }
@@ -333,8 +336,14 @@ class account_run {
     }
     if (!store_->record_deliveries(uids, now(), why)) {
       stop_retrieving_ = true;
+      failed_group();
       return fail(exit_io, which + " delivered, but the UIDs could not be recorded (" + why +
                                "): not deleted, " + again);
+    }
+    for (const unsettled& u : group) {
+      ++outcome_.counts.delivered;
+      outcome_.counts.bytes_delivered += u.octets;
+      observer_.message_delivered(account_, *u.message, u.octets);
     }
     return true;
   }
