@@ -310,8 +310,9 @@ TEST_F(maildir_test, TheSinkMayOutliveTheDelivery) {
   EXPECT_EQ(read_file(this->maildir() / "new" / "m1,S=3"), "x\r\n");
 }
 
-// Deferred durability: finish() leaves the message complete in new/ (never in tmp/) with its
-// file still open; make_durable() syncs the whole group and closes the files, once.
+// Deferred durability: finish() leaves the message complete in tmp/ with its file still open;
+// make_durable() syncs the whole group, links it into new/ and closes the files, once: a
+// message is never in new/ before its data is on disk.
 std::size_t open_descriptors() {
   return static_cast<std::size_t>(std::distance(
       std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator()));
@@ -337,18 +338,53 @@ TEST_F(maildir_test, DeferredDurabilityKeepsTheGroupOpenUntilMakeDurable) {
     ASSERT_TRUE((*sink)->finish()) << (*sink)->failure();
     (*sink)->abort(error(errc::connection_closed));  // ignored once finished, as ever
   }
-  EXPECT_EQ(list_directory(maildir() / "new"), (strings{"m1,S=4", "m2,S=4", "m3,S=6"}));
-  EXPECT_EQ(list_directory(maildir() / "tmp"), strings{});
-  EXPECT_EQ(read_file(maildir() / "new" / "m3,S=6"), "three\n");
+  EXPECT_EQ(list_directory(maildir() / "new"), strings{});
+  EXPECT_EQ(list_directory(maildir() / "tmp"), (strings{"m1", "m2", "m3"}));
+  EXPECT_EQ(read_file(maildir() / "tmp" / "m3"), "three\n");
   EXPECT_EQ(open_descriptors(), before + 3);  // the group, waiting for its fsync
 
   ASSERT_TRUE(destination.make_durable(why)) << why;
   EXPECT_EQ(why, "");
   EXPECT_EQ(open_descriptors(), before);
   EXPECT_EQ(list_directory(maildir() / "new"), (strings{"m1,S=4", "m2,S=4", "m3,S=6"}));
+  EXPECT_EQ(list_directory(maildir() / "tmp"), strings{});
+  EXPECT_EQ(read_file(maildir() / "new" / "m3,S=6"), "three\n");
   // Settled: the next call has nothing left to do.
   ASSERT_TRUE(destination.make_durable(why)) << why;
   EXPECT_EQ(open_descriptors(), before);
+}
+
+TEST_F(maildir_test, DeferredMessagesNeverMadeDurableAreNotDelivered) {
+  std::string why;
+  maildir_options options;
+  options.unique_name = names_from({"m1", "m2"});
+  options.deferred_durability = true;
+  auto opened = open_maildir(maildir(), options, why);
+  ASSERT_TRUE(opened) << why;
+  const std::size_t before = open_descriptors();
+  for (std::string_view body : {"one\r\n", "two\r\n"})
+    ASSERT_TRUE(deliver(**opened, {body}));
+  EXPECT_EQ(list_directory(maildir() / "tmp"), (strings{"m1", "m2"}));
+  opened->reset();  // the run ends before the group is settled
+  EXPECT_EQ(list_directory(maildir() / "new"), strings{});
+  EXPECT_EQ(list_directory(maildir() / "tmp"), strings{});
+  EXPECT_EQ(open_descriptors(), before - 2);  // the directories of the delivery, closed too
+}
+
+TEST_F(maildir_test, DeferredMessagesTakeAnotherNameIfTheirsIsTakenInNew) {
+  std::string why;
+  maildir_options options;
+  options.unique_name = names_from({"m1", "m2"});
+  options.deferred_durability = true;
+  auto opened = open_maildir(maildir(), options, why);
+  ASSERT_TRUE(opened) << why;
+  ASSERT_TRUE(deliver(**opened, {"one\r\n"}));
+  write_file(maildir() / "new" / "m1,S=4", "someone else's\n");  // delivered meanwhile
+  ASSERT_TRUE((*opened)->make_durable(why)) << why;
+  EXPECT_EQ(list_directory(maildir() / "new"), (strings{"m1,S=4", "m2,S=4"}));
+  EXPECT_EQ(read_file(maildir() / "new" / "m1,S=4"), "someone else's\n");
+  EXPECT_EQ(read_file(maildir() / "new" / "m2,S=4"), "one\n");
+  EXPECT_EQ(list_directory(maildir() / "tmp"), strings{});
 }
 
 TEST_F(maildir_test, WithoutDeferralMakeDurableHasNothingToDo) {

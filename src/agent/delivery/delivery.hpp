@@ -31,7 +31,7 @@ enum class line_ending : std::uint8_t { lf, crlf };
 /// One message being delivered, a body_sink (see pop3/sink.hpp for the order of calls).
 /// write() takes the message as the server sent it (CRLF line ends, dot-unstuffed).
 /// finish() returns success only when the message is durable (or, for a Maildir with
-/// deferred durability, complete: see maildir_options::deferred_durability):
+/// deferred durability, complete in tmp/: see maildir_options::deferred_durability):
 ///  - Maildir: the file in tmp/ written, fsync'ed, linked into new/ and new/ fsync'ed;
 ///  - mbox: appended, fsync'ed, and the locks released;
 ///  - MDA: the message spooled whole, then the command run on it, which read all of it and
@@ -73,9 +73,9 @@ class delivery {
   /// durability (maildir_options::deferred_durability); nothing to do otherwise (an mbox and
   /// an MDA are durable when finish() returns). On failure (errc::io_error, the reason in
   /// `why`, e.g. "cannot fsync /home/a/Mail/new/NAME: Input/output error") none of the
-  /// group may be taken as durable: the messages stay in the destination, but may be gone
-  /// after a power cut. Either way the group is settled: the next call covers only messages
-  /// finished after this one.
+  /// group may be taken as durable: some may be in the destination (a Maildir's new/), and
+  /// gone after a power cut. Either way the group is settled: the next call covers only
+  /// messages finished after this one.
   virtual result<void> make_durable(std::string& why) {
     why.clear();
     return {};
@@ -99,12 +99,13 @@ struct maildir_options {
   /// message). 36 hours, as qmail's maildir(5) has it; zero: none is removed.
   std::chrono::seconds stale_tmp_age{std::chrono::hours(36)};
   /// false: finish() returns once the message is durable (the tmp/ file and new/ fsync'ed).
-  /// true: finish() returns once the message is complete in new/ (linked, its writeback
-  /// started, the tmp/ name removed), and delivery::make_durable() makes every message
-  /// finished since its last call durable at once: each file fsync'ed, then new/. The
-  /// files of the messages in waiting stay open until then, so the caller bounds the group
-  /// (`pop3 fetch`: 64 messages or 32 MiB). A reader may see such a message in new/ before
-  /// it is durable; a power cut may then take it away again.
+  /// true: finish() returns once the message is complete in tmp/ (its writeback started),
+  /// and delivery::make_durable() delivers every message finished since its last call at
+  /// once: each file fsync'ed and linked into new/, then new/ fsync'ed, the tmp/ names
+  /// removed. The files of the messages in waiting stay open until then, so the caller
+  /// bounds the group (`pop3 fetch`: 64 messages or 32 MiB). A message is in new/ only with
+  /// all its data on disk; messages never made durable are removed from tmp/ when the
+  /// delivery is destroyed (they were not delivered).
   bool deferred_durability = false;
 };
 

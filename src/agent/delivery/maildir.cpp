@@ -3,15 +3,17 @@
 // power cut. link() rather than rename(): it fails on an existing name instead of replacing
 // a message delivered by someone else.
 //
-// With deferred durability the two fsyncs move to make_durable(), once for a whole group of
-// messages: finish() starts the file's writeback (sync_file_range) and links it into new/;
-// make_durable() then fsyncs each file (by then mostly written: the file system commits its
-// metadata once for all of them) and new/ once. On ext4 that is 3x fewer synchronous disk
-// round trips for small messages (measured in docs/benchmarks.md).
+// With deferred durability the fsyncs move to make_durable(), once for a whole group of
+// messages: finish() only starts the file's writeback (sync_file_range); make_durable() then
+// fsyncs each file (by then mostly written: the file system commits its metadata once for all
+// of them), links it into new/, and fsyncs new/ once. On ext4 that is 3x fewer synchronous
+// disk round trips for small messages (measured in docs/benchmarks.md). A message enters new/
+// only after its data is on disk, so not even a power cut can leave part of one there.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -61,13 +63,43 @@ struct maildir_place {
   }
 };
 
-// A message finished but not yet durable (deferred durability only): its file, still open,
-// and its name in new/ for the words of an error.
+// A message finished but not yet durable (deferred durability only): its file in tmp/, still
+// open, and its size for its name in new/.
 struct pending_file {
   unique_fd file;
-  std::string name;
+  std::string tmp_name;
+  std::uint64_t size = 0;
 };
 using pending_files = std::vector<pending_file>;
+
+// Links tmp/TMP_NAME into new/ as NAME,S=SIZE (another unique name if that one is taken:
+// link() never replaces a message delivered by someone else). Returns the name in new/, or
+// nothing with errno and the reason in `why`.
+std::optional<std::string> link_into_new(const maildir_place& place, const std::string& tmp_name,
+                                         std::uint64_t size, int& error_number, std::string& why) {
+  const std::string suffix = ",S=" + std::to_string(size);
+  std::string base = tmp_name;
+  for (int attempt = 0; attempt < max_names_per_message; ++attempt) {
+    std::string target = base + suffix;
+    if (::linkat(place.tmp.get(), tmp_name.c_str(), place.fresh.get(), target.c_str(), 0) == 0)
+      return target;
+    error_number = errno;
+    if (error_number != EEXIST) {
+      why = cannot("link", place.tmp_path + "/" + tmp_name + " into " + place.new_path + "/",
+                   error_number);
+      return std::nullopt;
+    }
+    base = place.next_name(why);
+    if (base.empty()) {
+      error_number = EINVAL;
+      return std::nullopt;
+    }
+  }
+  error_number = EEXIST;
+  why = "cannot link " + place.tmp_path + "/" + tmp_name + " into " + place.new_path +
+        "/: " + std::to_string(max_names_per_message) + " names tried, all taken";
+  return std::nullopt;
+}
 
 class maildir_message final : public detail::storage_sink {
  public:
@@ -114,42 +146,28 @@ class maildir_message final : public detail::storage_sink {
     return {};
   }
 
-  // The message is complete in new/, its data on its way to the disk; make_durable() waits
-  // for it. A failure here undoes the message as in the durable case.
+  // The message is complete in tmp/, its data on its way to the disk; make_durable() waits
+  // for it and then links it into new/. The tmp/ file is then the delivery's to link or remove.
   result<void> complete_deferred() {
     // A hint that starts the writeback now (allocating the blocks), so that the fsync of
     // make_durable() finds little left to do; its failure changes nothing.
     (void)::sync_file_range(file_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
-    POP3_TRY(link_into_new());
     try {
-      pending_->push_back({std::move(file_), new_name_});
+      pending_->push_back({std::move(file_), name_, size_});
     } catch (...) {
       return fail("cannot deliver into " + place_->new_path + ": out of memory", ENOMEM);
     }
-    ::unlinkat(place_->tmp.get(), name_.c_str(), 0);
     tmp_exists_ = false;
     return {};
   }
 
   result<void> link_into_new() {
-    const std::string suffix = ",S=" + std::to_string(size_);
-    std::string base = name_;
-    for (int attempt = 0; attempt < max_names_per_message; ++attempt) {
-      std::string target = base + suffix;
-      if (::linkat(place_->tmp.get(), name_.c_str(), place_->fresh.get(), target.c_str(), 0) == 0) {
-        new_name_ = std::move(target);
-        return {};
-      }
-      const int error = errno;
-      if (error != EEXIST)
-        return fail(cannot("link", tmp_file() + " into " + place_->new_path + "/", error), error);
-      std::string why;
-      base = place_->next_name(why);
-      if (base.empty()) return fail(std::move(why), EINVAL);
-    }
-    return fail("cannot link " + tmp_file() + " into " + place_->new_path +
-                    "/: " + std::to_string(max_names_per_message) + " names tried, all taken",
-                EEXIST);
+    int error_number = 0;
+    std::string why;
+    auto linked = agent::link_into_new(*place_, name_, size_, error_number, why);
+    if (!linked) return fail(std::move(why), error_number);
+    new_name_ = std::move(*linked);
+    return {};
   }
 
   void undo() noexcept override {
@@ -174,6 +192,10 @@ class maildir_delivery final : public delivery {
  public:
   explicit maildir_delivery(std::shared_ptr<const maildir_place> place)
       : place_(std::move(place)) {}
+  maildir_delivery(const maildir_delivery&) = delete;
+  maildir_delivery& operator=(const maildir_delivery&) = delete;
+  // Messages never made durable were never delivered: their tmp/ files go.
+  ~maildir_delivery() override { remove_tmp_files(*pending_); }
 
   result<std::unique_ptr<delivery_sink>> begin(const message_info&, std::string& why) override {
     try {
@@ -211,23 +233,46 @@ class maildir_delivery final : public delivery {
     why.clear();
     if (pending_->empty()) return {};
     // Whatever happens, the group is settled: on failure the caller treats every message of
-    // it as not durable (not recorded, not deleted), so none is retried here.
+    // it as not durable (not recorded, not deleted), so none is retried here, and those not
+    // linked into new/ yet are removed.
     pending_files group = std::move(*pending_);
     pending_->clear();
-    for (auto& entry : group) {
-      if (const int error = detail::fsync_retrying(entry.file.get())) {
-        why = cannot("fsync", place_->new_path + "/" + entry.name, error);
-        return unexpected(pop3::error(errc::io_error, {}, {}, error));
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      pending_file& entry = group[i];
+      int error_number = detail::fsync_retrying(entry.file.get());
+      if (error_number != 0) {
+        why = cannot("fsync", place_->tmp_path + "/" + entry.tmp_name, error_number);
+      } else if (!link_into_new(*place_, entry.tmp_name, entry.size, error_number, why)) {
+        // why and error_number are set
+      } else {
+        entry.file.reset();
+        continue;
       }
+      // Those linked already stay in new/ (complete, but not durable: the caller records
+      // none of the group); the others were never delivered. No tmp/ name is needed now.
+      remove_tmp_files(group);
+      return unexpected(pop3::error(errc::io_error, {}, {}, error_number));
     }
-    if (const int error = detail::fsync_retrying(place_->fresh.get())) {
-      why = cannot("fsync directory", place_->new_path, error);
-      return unexpected(pop3::error(errc::io_error, {}, {}, error));
+    const int error_number = detail::fsync_retrying(place_->fresh.get());
+    // Each message is in new/ now; its tmp/ name is only a second link (Maildir readers
+    // clean tmp/ should an unlink fail).
+    remove_tmp_files(group);
+    if (error_number != 0) {
+      why = cannot("fsync directory", place_->new_path, error_number);
+      return unexpected(pop3::error(errc::io_error, {}, {}, error_number));
     }
     return {};
   }
 
  private:
+  // Closes the files of `group` and removes their tmp/ names.
+  void remove_tmp_files(pending_files& group) noexcept {
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      group[i].file.reset();
+      ::unlinkat(place_->tmp.get(), group[i].tmp_name.c_str(), 0);
+    }
+  }
+
   std::shared_ptr<const maildir_place> place_;
   std::shared_ptr<pending_files> pending_ = std::make_shared<pending_files>();
 };
