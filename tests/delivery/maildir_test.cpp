@@ -50,11 +50,12 @@ bool skip_digits(std::string_view& rest, std::size_t min, std::size_t max) {
 class maildir_test : public testing::delivery_test {
  protected:
   std::unique_ptr<delivery> open(const std::filesystem::path& directory, line_ending ends,
-                                 maildir_name_source names = {}) {
+                                 maildir_name_source names = {}, bool deferred = false) {
     std::string why;
     maildir_options options;
     options.ends = ends;
     options.unique_name = std::move(names);
+    options.deferred_durability = deferred;
     auto opened = open_maildir(directory, options, why);
     EXPECT_TRUE(opened) << why;
     return opened ? std::move(*opened) : nullptr;
@@ -320,12 +321,9 @@ std::size_t open_descriptors() {
 
 TEST_F(maildir_test, DeferredDurabilityKeepsTheGroupOpenUntilMakeDurable) {
   std::string why;
-  maildir_options options;
-  options.unique_name = names_from({"m1", "m2", "m3"});
-  options.deferred_durability = true;
-  auto opened = open_maildir(maildir(), options, why);
-  ASSERT_TRUE(opened) << why;
-  delivery& destination = **opened;
+  auto opened = open(maildir(), line_ending::lf, names_from({"m1", "m2", "m3"}), true);
+  ASSERT_TRUE(opened);
+  delivery& destination = *opened;
   // Nothing waiting: a no-op that succeeds.
   ASSERT_TRUE(destination.make_durable(why)) << why;
   EXPECT_EQ(why, "");
@@ -355,17 +353,13 @@ TEST_F(maildir_test, DeferredDurabilityKeepsTheGroupOpenUntilMakeDurable) {
 }
 
 TEST_F(maildir_test, DeferredMessagesNeverMadeDurableAreNotDelivered) {
-  std::string why;
-  maildir_options options;
-  options.unique_name = names_from({"m1", "m2"});
-  options.deferred_durability = true;
-  auto opened = open_maildir(maildir(), options, why);
-  ASSERT_TRUE(opened) << why;
+  auto opened = open(maildir(), line_ending::lf, names_from({"m1", "m2"}), true);
+  ASSERT_TRUE(opened);
   const std::size_t before = open_descriptors();
   for (std::string_view body : {"one\r\n", "two\r\n"})
-    ASSERT_TRUE(deliver(**opened, {body}));
+    ASSERT_TRUE(deliver(*opened, {body}));
   EXPECT_EQ(list_directory(maildir() / "tmp"), (strings{"m1", "m2"}));
-  opened->reset();  // the run ends before the group is settled
+  opened.reset();  // the run ends before the group is settled
   EXPECT_EQ(list_directory(maildir() / "new"), strings{});
   EXPECT_EQ(list_directory(maildir() / "tmp"), strings{});
   EXPECT_EQ(open_descriptors(), before - 2);  // the directories of the delivery, closed too
@@ -373,14 +367,11 @@ TEST_F(maildir_test, DeferredMessagesNeverMadeDurableAreNotDelivered) {
 
 TEST_F(maildir_test, DeferredMessagesTakeAnotherNameIfTheirsIsTakenInNew) {
   std::string why;
-  maildir_options options;
-  options.unique_name = names_from({"m1", "m2"});
-  options.deferred_durability = true;
-  auto opened = open_maildir(maildir(), options, why);
-  ASSERT_TRUE(opened) << why;
-  ASSERT_TRUE(deliver(**opened, {"one\r\n"}));
+  auto opened = open(maildir(), line_ending::lf, names_from({"m1", "m2"}), true);
+  ASSERT_TRUE(opened);
+  ASSERT_TRUE(deliver(*opened, {"one\r\n"}));
   write_file(maildir() / "new" / "m1,S=4", "someone else's\n");  // delivered meanwhile
-  ASSERT_TRUE((*opened)->make_durable(why)) << why;
+  ASSERT_TRUE(opened->make_durable(why)) << why;
   EXPECT_EQ(list_directory(maildir() / "new"), (strings{"m1,S=4", "m2,S=4"}));
   EXPECT_EQ(read_file(maildir() / "new" / "m1,S=4"), "someone else's\n");
   EXPECT_EQ(read_file(maildir() / "new" / "m2,S=4"), "one\n");

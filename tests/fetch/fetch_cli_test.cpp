@@ -165,6 +165,33 @@ TEST_F(fetch_usage, command_line_mistakes) {
 
 // --- against Dovecot ------------------------------------------------------------------------
 
+// Runs `pop3 ARGS` (POP3_PASSWORD set) with standard output to OUT, sends it SIGTERM once OUT
+// shows a first "delivered" event, and returns its exit status (-1 if it did not exit).
+int run_until_first_delivery_then_sigterm(std::vector<std::string> args, const fs::path& out) {
+  const pid_t child = ::fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    ::setenv("POP3_PASSWORD", password.c_str(), 1);
+    args.insert(args.begin(), POP3_CLI_PATH);
+    std::vector<char*> argv;
+    for (auto& s : args)
+      argv.push_back(s.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (read_file(out).find("\"event\":\"delivered\"") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ::kill(child, SIGTERM);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 class fetch_run : public ::testing::Test {
  protected:
   fetch_run() : server_({{"alice", password}}) {
@@ -283,33 +310,9 @@ TEST_F(fetch_run, a_server_whose_uids_all_changed_is_reported_not_refetched) {
 TEST_F(fetch_run, sigterm_finishes_what_is_in_flight_and_quits) {
   const auto mail = generate_small_mail(300, 5);
   server_.deliver("alice", mail);
-  // Started by hand to send SIGTERM after the first deliveries.
+  // SIGTERM after the first deliveries.
   const fs::path out = work_ / "out.json";
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 1);
-    ::setenv("POP3_PASSWORD", password.c_str(), 1);
-    std::vector<std::string> a = args({"--json"});
-    a.insert(a.begin(), POP3_CLI_PATH);
-    std::vector<char*> argv;
-    for (auto& s : a)
-      argv.push_back(s.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  // Wait for a few deliveries, then ask it to stop.
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (read_file(out).find("\"event\":\"delivered\"") == std::string::npos &&
-         std::chrono::steady_clock::now() < give_up)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ::kill(child, SIGTERM);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 143);
+  EXPECT_EQ(run_until_first_delivery_then_sigterm(args({"--json"}), out), 143);
   const auto lines = lines_of(read_file(out));
   ASSERT_FALSE(lines.empty());
   const json finished = json::parse(lines[lines.size() - 2]);
@@ -344,37 +347,11 @@ TEST_F(fetch_run, sigterm_leaves_the_accounts_not_yet_started_alone) {
   const fs::path config = work_ / "config.toml";
   write_file(config, config_text);
   const fs::path out = work_ / "out.json";
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 1);
-    ::setenv("POP3_PASSWORD", password.c_str(), 1);
-    std::vector<std::string> a = {POP3_CLI_PATH,
-                                  "fetch",
-                                  "--json",
-                                  "--config",
-                                  config.string(),
-                                  "--state-dir",
-                                  (work_ / "state").string(),
-                                  "--jobs",
-                                  "1"};
-    std::vector<char*> argv;
-    for (auto& s : a)
-      argv.push_back(s.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (read_file(out).find("\"event\":\"delivered\"") == std::string::npos &&
-         std::chrono::steady_clock::now() < give_up)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ::kill(child, SIGTERM);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 143);
+  EXPECT_EQ(run_until_first_delivery_then_sigterm(
+                {"fetch", "--json", "--config", config.string(), "--state-dir",
+                 (work_ / "state").string(), "--jobs", "1"},
+                out),
+            143);
   std::vector<json> second;
   for (const std::string& line : lines_of(read_file(out))) {
     const json event = json::parse(line);
