@@ -106,6 +106,9 @@ TEST(sasl, scram_rejects_malformed_server_first) {
         "r=fyko+d2lbbFgONRv9qkxdawLx,s=!!!,i=4096",              // salt not base64
         "r=fyko+d2lbbFgONRv9qkxdawLx,s=,i=4096",                 // empty salt
         "r=fyko+d2lbbFgONRv9qkxdawLx,s=QSXCR+Q6sek8bf92,i=0",
+        // Below RFC 7677's 4096: the proof would make offline guessing cheap for an impostor.
+        "r=fyko+d2lbbFgONRv9qkxdawLx,s=QSXCR+Q6sek8bf92,i=1",
+        "r=fyko+d2lbbFgONRv9qkxdawLx,s=QSXCR+Q6sek8bf92,i=4095",
         "r=fyko+d2lbbFgONRv9qkxdawLx,s=QSXCR+Q6sek8bf92,i=4294967296",
         "r=fyko+d2lbbFgONRv9qkxdawLx,s=QSXCR+Q6sek8bf92,i=1000001",  // a CPU burner
         "r=fyko+d2lbbFgONRv9qkxdawLx,s=QSXCR+Q6sek8bf92,i=4096x",

@@ -15,8 +15,11 @@
 namespace pop3::detail {
 namespace {
 
-/// PBKDF2 iterations accepted from a server: RFC 7677 asks for at least 4096; more than a
-/// million would let a hostile server make the client compute for seconds.
+/// PBKDF2 iterations accepted from a server. Fewer than RFC 7677's 4096 are refused: the
+/// client proof lets whoever sent the challenge (an impostor, without TLS) guess the password
+/// offline at a cost of one PBKDF2 run per guess. More than a million would let a hostile
+/// server make the client compute for seconds.
+constexpr unsigned min_iterations = 4096;
 constexpr unsigned max_iterations = 1'000'000;
 
 /// saslname (RFC 5802 §5.1): "," and "=" escaped.
@@ -51,8 +54,9 @@ class scram_client final : public sasl_client {
       : sha256_(sha256), who_(who), nonce_(std::move(nonce)) {
     if (nonce_.empty()) {
       unsigned char random[24];
-      RAND_bytes(random, sizeof random);
-      nonce_ = base64_encode(std::string_view(reinterpret_cast<char*>(random), sizeof random));
+      // Without randomness the exchange is refused at the server's first message.
+      if (RAND_bytes(random, sizeof random) == 1)
+        nonce_ = base64_encode(std::string_view(reinterpret_cast<char*>(random), sizeof random));
     }
     gs2_header_ = who_.authzid.empty() ? "n,," : "n,a=" + saslname(who_.authzid) + ",";
     client_first_bare_ = "n=" + saslname(who_.user) + ",r=" + nonce_;
@@ -83,18 +87,23 @@ class scram_client final : public sasl_client {
   const EVP_MD* digest() const { return sha256_ ? EVP_sha256() : EVP_sha1(); }
   std::size_t digest_size() const { return sha256_ ? 32 : 20; }
 
+  /// HMAC(key, data), or an empty vector if OpenSSL fails (every caller checks: an empty key
+  /// or signature must never pass for a computed one).
   std::vector<unsigned char> hmac(const std::vector<unsigned char>& key,
                                   std::string_view data) const {
     std::vector<unsigned char> out(EVP_MAX_MD_SIZE);
     unsigned int size = 0;
-    HMAC(digest(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &size);
+    if (HMAC(digest(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
+             &size) == nullptr)
+      size = 0;
     out.resize(size);
     return out;
   }
 
   result<std::string> client_final(std::string_view server_first) {
     if (attribute(server_first, 'm')) return unexpected(errc::malformed_challenge);  // unknown
+    if (nonce_.empty()) return unexpected(errc::malformed_challenge);  // no random nonce
     const auto nonce = attribute(server_first, 'r');
     const auto salt_text = attribute(server_first, 's');
     const auto iterations_text = attribute(server_first, 'i');
@@ -107,20 +116,25 @@ class scram_client final : public sasl_client {
     const auto [end, ec] = std::from_chars(
         iterations_text->data(), iterations_text->data() + iterations_text->size(), iterations);
     if (!salt || salt->empty() || ec != std::errc() ||
-        end != iterations_text->data() + iterations_text->size() || iterations == 0 ||
+        end != iterations_text->data() + iterations_text->size() || iterations < min_iterations ||
         iterations > max_iterations)
       return unexpected(errc::malformed_challenge);
 
+    // Any OpenSSL failure (a FIPS provider refuses a short salt, for one) cancels the
+    // exchange: a key left at zeros would be one an impostor can compute.
     std::vector<unsigned char> salted(digest_size());
-    PKCS5_PBKDF2_HMAC(who_.secret.data(), static_cast<int>(who_.secret.size()),
-                      reinterpret_cast<const unsigned char*>(salt->data()),
-                      static_cast<int>(salt->size()), static_cast<int>(iterations), digest(),
-                      static_cast<int>(salted.size()), salted.data());
+    if (PKCS5_PBKDF2_HMAC(who_.secret.data(), static_cast<int>(who_.secret.size()),
+                          reinterpret_cast<const unsigned char*>(salt->data()),
+                          static_cast<int>(salt->size()), static_cast<int>(iterations), digest(),
+                          static_cast<int>(salted.size()), salted.data()) != 1)
+      return unexpected(errc::malformed_challenge);
     const auto client_key = hmac(salted, "Client Key");
     std::vector<unsigned char> stored_key(EVP_MAX_MD_SIZE);
     unsigned int stored_size = 0;
-    EVP_Digest(client_key.data(), client_key.size(), stored_key.data(), &stored_size, digest(),
-               nullptr);
+    if (client_key.size() != digest_size() ||
+        EVP_Digest(client_key.data(), client_key.size(), stored_key.data(), &stored_size, digest(),
+                   nullptr) != 1)
+      return unexpected(errc::malformed_challenge);
     stored_key.resize(stored_size);
 
     const std::string without_proof =
@@ -133,6 +147,9 @@ class scram_client final : public sasl_client {
       proof[i] = static_cast<char>(client_key[i] ^ client_signature[i]);
     const auto server_key = hmac(salted, "Server Key");
     expected_signature_ = hmac(server_key, auth_message);
+    if (client_signature.size() != digest_size() || server_key.size() != digest_size() ||
+        expected_signature_.size() != digest_size())
+      return unexpected(errc::malformed_challenge);
     return without_proof + ",p=" + base64_encode(proof);
   }
 
@@ -140,7 +157,7 @@ class scram_client final : public sasl_client {
     const auto signature = attribute(server_final, 'v');
     if (!signature) return unexpected(errc::server_not_authenticated);  // "e=..." or nothing
     auto decoded = base64_decode(*signature, EVP_MAX_MD_SIZE);
-    if (!decoded || decoded->size() != expected_signature_.size() ||
+    if (!decoded || expected_signature_.empty() || decoded->size() != expected_signature_.size() ||
         CRYPTO_memcmp(decoded->data(), expected_signature_.data(), decoded->size()) != 0)
       return unexpected(errc::server_not_authenticated);
     server_verified_ = true;
