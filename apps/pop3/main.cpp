@@ -28,7 +28,8 @@ TLS: TLS 1.2 or newer; the certificate is verified against the system's trust st
   --insecure skips the checks (loudly): anyone on the path can then read the session.
 
 Login (--auth, default auto): auto picks the strongest method the server offers that is
-  allowed: SCRAM-SHA-256, SCRAM-SHA-1, then - only inside TLS - PLAIN, LOGIN, USER/PASS.
+  allowed: SCRAM-SHA-256, SCRAM-SHA-1, then - only inside TLS with a checked certificate
+  (not with --insecure) - PLAIN, LOGIN, USER/PASS.
   APOP, CRAM-MD5, XOAUTH2, OAUTHBEARER (the "password" is then the access token) and
   EXTERNAL (with --cert/--key) only when named.
 

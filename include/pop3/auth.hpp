@@ -56,10 +56,11 @@ struct auth_options {
 };
 
 /// The method `options.mechanism` resolves to on this session: itself if named, else the
-/// first of SCRAM-SHA-256, SCRAM-SHA-1 the server lists, then — only inside TLS — PLAIN,
-/// LOGIN, USER/PASS. APOP, CRAM-MD5, XOAUTH2, OAUTHBEARER and EXTERNAL are used only when
-/// named. Errors: errc::no_acceptable_mechanism (nothing is sent: this only reads the
-/// session's capabilities). Does not allocate.
+/// first of SCRAM-SHA-256, SCRAM-SHA-1 the server lists, then — only inside TLS whose
+/// certificate was verified (or pinned; not with tls_options::insecure, where the password
+/// could go to an impostor, RFC 8314 §5) — PLAIN, LOGIN, USER/PASS. APOP, CRAM-MD5, XOAUTH2,
+/// OAUTHBEARER and EXTERNAL are used only when named. Errors: errc::no_acceptable_mechanism
+/// (nothing is sent: this only reads the session's capabilities). Does not allocate.
 result<auth_mechanism> choose_mechanism(const session& s, const auth_options& options);
 
 /// Logs in with the chosen method (after UTF8, if the server offers it and the credentials

@@ -88,10 +88,11 @@ result<auth_mechanism> choose_mechanism(const session& s, const auth_options& op
   if (options.mechanism != auth_mechanism::automatic) return options.mechanism;
   const capabilities& caps = s.protocol().server_capabilities();
   // SCRAM never shows the password to the server or the network; the rest does, so only
-  // inside TLS (security-cases.md 14: local policy decides, not the server's list).
+  // inside TLS with a server whose certificate was checked (security-cases.md 14: local
+  // policy decides, not the server's list; RFC 8314 §5: unverified TLS is not confidential).
   for (auth_mechanism m : {auth_mechanism::scram_sha_256, auth_mechanism::scram_sha_1})
     if (caps.has_sasl(row(m).sasl)) return m;
-  if (s.tls()) {
+  if (const tls_details* tls = s.tls(); tls != nullptr && tls->verified) {
     for (auth_mechanism m : {auth_mechanism::plain, auth_mechanism::login})
       if (caps.has_sasl(row(m).sasl)) return m;
     // USER is RFC 1939's baseline: a server without CAPA has it.

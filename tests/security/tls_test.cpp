@@ -425,6 +425,32 @@ digest public_key_sha256(const std::string& pem) {
   return d;
 }
 
+TEST(tls, insecure_tls_gets_no_password_unless_a_method_is_named) {
+  // --insecure: the certificate is not checked, so whoever answered may be an impostor (RFC
+  // 8314 section 5). --auth auto then picks nothing that shows the password (PLAIN, LOGIN,
+  // USER); only SCRAM would do, and this server has none. Named, PLAIN goes out.
+  const auto run_stat = [](const std::vector<std::string>& extra) {
+    return run_against(pop3s_server({{"STAT", "+OK 0 0\r\n", {}}}), [&](std::uint16_t port) {
+      std::vector<std::string> args = {"stat", "--insecure"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      args.push_back(pop3s_url(port));
+      return args;
+    });
+  };
+  const tls_run refused = run_stat({});
+  EXPECT_EQ(refused.cli.exit_code, 69) << refused.cli.err;
+  EXPECT_TRUE(mentions(refused.cli.err,
+                       "pop3: login refused: the server's certificate was not checked "
+                       "(insecure), so the password could go to an impostor; choose a method "
+                       "with --auth to send it anyway"))
+      << refused.cli.err;
+  EXPECT_EQ(refused.server.received_after_handshake, "CAPA\r\n");
+  const tls_run named = run_stat({"--auth", "plain"});
+  EXPECT_EQ(named.cli.exit_code, 0) << named.cli.err;
+  EXPECT_EQ(named.server.received_after_handshake,
+            "CAPA\r\n" + auth_plain_line() + "\r\nSTAT\r\nQUIT\r\n");
+}
+
 TEST(tls, case25_pins) {
   // The right pin makes a self-signed certificate acceptable without any CA: of the
   // certificate or of its public key, in hex (with or without colons) or base64.

@@ -51,6 +51,10 @@ result<auth_mechanism> log_in(session& s, const account_config& account, std::st
     failure.what =
         "login refused without TLS (the password would cross the network in cleartext; "
         "choose a method with --auth to send it anyway)";
+  else if (used.error().code == errc::no_acceptable_mechanism && !s.tls()->verified)
+    failure.what =
+        "login refused: the server's certificate was not checked (insecure), so the password "
+        "could go to an impostor; choose a method with --auth to send it anyway";
   else
     failure.what = "login failed";
   failure.cause = used.error();
