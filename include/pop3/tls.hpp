@@ -64,11 +64,14 @@ struct tls_details {
 /// Performs a TLS client handshake over `inner` and returns the encrypted transport.
 /// `server_name` is the host the user named: a DNS name is sent as SNI and checked against
 /// the certificate; an IP literal is checked as an address and no SNI is sent.
-/// Errors: errc::invalid_argument (unreadable CA, certificate or key file: error::system_error
-/// is errno or 0), errc::tls_handshake_failed (error::system_error: the OpenSSL reason code),
-/// errc::certificate_rejected (error::system_error: the X509_V_ERR_* code),
+/// Errors: errc::invalid_argument (an empty `server_name` or one with a NUL, which would weaken
+/// the name check: nothing is sent; an unreadable CA, certificate or key file:
+/// error::system_error is errno or 0), errc::tls_handshake_failed (error::system_error: the OpenSSL
+/// reason code), errc::certificate_rejected (error::system_error: the X509_V_ERR_* code),
 /// errc::certificate_pin_mismatch, errc::timeout (the handshake took longer than
-/// handshake_timeout or `until`), and the inner transport's errors. On success the returned
+/// handshake_timeout or `until`), and the inner transport's errors. A read from the returned
+/// transport ends with errc::timeout at its deadline even while records without application
+/// data keep arriving. TLS 1.2 renegotiation is refused. On success the returned
 /// transport owns `inner`; its tls() gives the tls_details. Allocates (the OpenSSL objects,
 /// the buffers).
 result<std::unique_ptr<transport>> tls_handshake(std::unique_ptr<transport> inner,

@@ -60,12 +60,14 @@ int public_key_der(const X509* cert, unsigned char** out) {
   return i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), out);
 }
 
-/// The error of a failed TLS operation: OpenSSL's reason, or the certificate's verdict.
-error tls_failure(SSL* ssl) {
+/// The error of a failed TLS operation: OpenSSL's reason, or the certificate's verdict when
+/// the chain was to be checked (OpenSSL records a verdict even when told not to check, and a
+/// pinned self-signed certificate must not be blamed for another failure).
+error tls_failure(SSL* ssl, bool chain_checked) {
   const long verdict = SSL_get_verify_result(ssl);
   const unsigned long code = ERR_peek_last_error();
   ERR_clear_error();
-  if (verdict != X509_V_OK)
+  if (chain_checked && verdict != X509_V_OK)
     return error(errc::certificate_rejected, command_kind::none, resp_code::none,
                  static_cast<int>(verdict));
   return error(errc::tls_handshake_failed, command_kind::none, resp_code::none,
@@ -74,8 +76,8 @@ error tls_failure(SSL* ssl) {
 
 class tls_transport final : public transport {
  public:
-  tls_transport(std::unique_ptr<transport> inner, SSL_CTX* context, SSL* ssl)
-      : inner_(std::move(inner)), context_(context), ssl_(ssl) {}
+  tls_transport(std::unique_ptr<transport> inner, SSL_CTX* context, SSL* ssl, bool chain_checked)
+      : inner_(std::move(inner)), context_(context), ssl_(ssl), chain_checked_(chain_checked) {}
   ~tls_transport() override {
     SSL_free(ssl_);  // frees the BIOs too
     SSL_CTX_free(context_);
@@ -87,11 +89,13 @@ class tls_transport final : public transport {
       const int r = SSL_connect(ssl_);
       POP3_TRY(flush(until));  // the ClientHello, or an alert
       if (r == 1) return {};
-      if (SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ) return unexpected(tls_failure(ssl_));
+      if (SSL_get_error(ssl_, r) != SSL_ERROR_WANT_READ)
+        return unexpected(tls_failure(ssl_, chain_checked_));
       auto more = pull(until);
       if (!more) return unexpected(more.error());
       if (*more == 0)  // closed during the handshake
         return unexpected(error(errc::tls_handshake_failed));
+      POP3_TRY(check_deadline(until));
     }
   }
 
@@ -131,6 +135,9 @@ class tls_transport final : public transport {
           auto more = pull(until);
           if (!more) return unexpected(more.error());
           if (*more == 0) return std::size_t{0};  // closed without close_notify: also the end
+          // Records without application data (key updates, tickets) keep arriving: the
+          // socket is never idle, so only this check ends the wait on time.
+          POP3_TRY(check_deadline(until));
           break;
         }
         default:
@@ -162,6 +169,12 @@ class tls_transport final : public transport {
   }
 
  private:
+  static result<void> check_deadline(deadline until) {
+    if (until != no_deadline && steady_clock::now() >= until)
+      return unexpected(error(errc::timeout));
+    return {};
+  }
+
   /// Sends what OpenSSL wrote into its output BIO.
   result<void> flush(deadline until) {
     BIO* out = SSL_get_wbio(ssl_);
@@ -186,6 +199,7 @@ class tls_transport final : public transport {
   std::unique_ptr<transport> inner_;
   SSL_CTX* context_;
   SSL* ssl_;
+  bool chain_checked_;
   tls_details details_;
   bool closed_ = false;
 };
@@ -194,6 +208,8 @@ result<SSL_CTX*> make_context(const tls_options& options) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (!ctx) return unexpected(errc::tls_handshake_failed);
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);  // RFC 8997
+  // A TLS 1.2 renegotiation could bring a certificate that no pin was checked against.
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
   const bool check_chain = options.verify && options.pins.empty();
   SSL_CTX_set_verify(ctx, check_chain ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
   const bool loaded = options.ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx) == 1
@@ -219,6 +235,10 @@ result<SSL_CTX*> make_context(const tls_options& options) {
 result<std::unique_ptr<transport>> tls_handshake(std::unique_ptr<transport> inner,
                                                  std::string_view server_name,
                                                  const tls_options& options, deadline until) {
+  // An empty name would make OpenSSL check no name at all (any trusted certificate would
+  // do), and one with a NUL would be checked only up to it.
+  if (server_name.empty() || server_name.find('\0') != std::string_view::npos)
+    return unexpected(errc::invalid_argument);
   if (options.handshake_timeout.count() > 0)
     until = std::min(until, steady_clock::now() + options.handshake_timeout);
   auto ctx = make_context(options);
@@ -235,7 +255,8 @@ result<std::unique_ptr<transport>> tls_handshake(std::unique_ptr<transport> inne
   }
   BIO_set_mem_eof_return(in, -1);  // an empty input BIO means "wait for more", not EOF
   SSL_set_bio(ssl, in, out);
-  auto tls = std::make_unique<tls_transport>(std::move(inner), *ctx, ssl);
+  const bool check_chain = options.verify && options.pins.empty();
+  auto tls = std::make_unique<tls_transport>(std::move(inner), *ctx, ssl, check_chain);
 
   const std::string name(server_name);
   if (is_ip_literal(name)) {
@@ -245,9 +266,8 @@ result<std::unique_ptr<transport>> tls_handshake(std::unique_ptr<transport> inne
     SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(name.c_str()));
     // OpenSSL compares the whole name, so an embedded NUL in a certificate cannot match.
-    SSL_set1_host(ssl, name.c_str());
+    if (SSL_set1_host(ssl, name.c_str()) != 1) return unexpected(errc::tls_handshake_failed);
   }
-  const bool check_chain = options.verify && options.pins.empty();
   POP3_TRY(tls->handshake(until));
   tls->record_details(options.pins, check_chain && SSL_get_verify_result(ssl) == X509_V_OK);
   if (!options.pins.empty() && !tls->details().pinned) {

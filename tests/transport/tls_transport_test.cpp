@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "pop3/tcp_transport.hpp"
+#include "support/openssl_handles.hpp"
 #include "support/test_certificates.hpp"
 #include "support/tls_test_server.hpp"
 
@@ -212,6 +213,72 @@ TEST_F(tls_handshake_test, unreadable_files_are_invalid_arguments) {
   client.client_certificate_file = "/nonexistent/cert.pem";
   client.client_key_file = "/nonexistent/key.pem";
   EXPECT_EQ(handshake(server, "localhost", client).error().code, errc::invalid_argument);
+}
+
+// The client's end of a connection to a TLS 1.3 server that runs in this process over memory
+// BIOs and, once the handshake is done, makes a KeyUpdate record for every read, up to
+// `records` of them, then ends the stream: a connection that is never idle and never says
+// anything, whatever the speed of the machine.
+class never_idle_server final : public transport {
+ public:
+  never_idle_server(const key_and_certificate& identity, std::size_t records)
+      : context_(SSL_CTX_new(TLS_server_method())), records_left_(records) {
+    const x509_ptr certificate = certificate_from_pem(identity.certificate_pem);
+    const evp_pkey_ptr key = private_key_from_pem(identity.key_pem);
+    if (!context_ || SSL_CTX_use_certificate(context_.get(), certificate.get()) != 1 ||
+        SSL_CTX_use_PrivateKey(context_.get(), key.get()) != 1)
+      throw_openssl_error("server context");
+    ssl_.reset(SSL_new(context_.get()));
+    SSL_set_bio(ssl_.get(), BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_accept_state(ssl_.get());
+  }
+
+  result<std::size_t> read(std::span<char> buffer, deadline) override {
+    if (!SSL_is_init_finished(ssl_.get())) {
+      (void)SSL_do_handshake(ssl_.get());
+    } else if (BIO_ctrl_pending(SSL_get_wbio(ssl_.get())) == 0 && records_left_ > 0) {
+      --records_left_;
+      if (SSL_key_update(ssl_.get(), SSL_KEY_UPDATE_NOT_REQUESTED) != 1 ||
+          SSL_do_handshake(ssl_.get()) != 1)
+        throw_openssl_error("key update");
+    }
+    const int n = BIO_read(SSL_get_wbio(ssl_.get()), buffer.data(),
+                           static_cast<int>(std::min<std::size_t>(buffer.size(), 1 << 20)));
+    return n > 0 ? static_cast<std::size_t>(n) : std::size_t{0};
+  }
+  result<void> write(std::span<const char> data, deadline) override {
+    BIO_write(SSL_get_rbio(ssl_.get()), data.data(), static_cast<int>(data.size()));
+    return {};
+  }
+  void close() noexcept override {}
+
+ private:
+  ssl_ctx_ptr context_;
+  ssl_ptr ssl_;
+  std::size_t records_left_;
+};
+
+TEST_F(tls_handshake_test, a_read_ends_at_its_deadline_while_records_without_data_arrive) {
+  // Without a check of the deadline between records, the read would go through all 200 000
+  // records (seconds) and then return the end of the stream.
+  auto tls = tls_handshake(std::make_unique<never_idle_server>(good(), 200'000), "localhost",
+                           trusting_ca(), steady_clock::now() + 10s);
+  ASSERT_TRUE(tls) << explain(tls.error());
+  char buffer[64];
+  const auto n = (*tls)->read(buffer, steady_clock::now() + 100ms);
+  ASSERT_FALSE(n) << "read " << *n << " octets";
+  EXPECT_EQ(n.error().code, errc::timeout);
+}
+
+TEST_F(tls_handshake_test, an_empty_server_name_or_one_with_a_nul_is_refused) {
+  // OpenSSL would check no name at all for "", and only up to the NUL otherwise.
+  for (const std::string_view name :
+       {std::string_view(""), std::string_view("localhost\0.evil", 15)}) {
+    auto tls = tls_handshake(std::make_unique<never_idle_server>(good(), 0), name, trusting_ca(),
+                             steady_clock::now() + 10s);
+    ASSERT_FALSE(tls);
+    EXPECT_EQ(tls.error().code, errc::invalid_argument);
+  }
 }
 
 }  // namespace
