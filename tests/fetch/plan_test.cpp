@@ -149,7 +149,8 @@ TEST(plan, recorded_uids_the_server_no_longer_lists_are_forgotten_in_order) {
 TEST(plan, a_server_whose_uids_all_changed_is_left_alone) {
   fetch_policy policy;
   policy.keep = true;
-  const auto known = delivered({{"a", now}, {"b", now}});
+  auto known = delivered({{"a", now}, {"b", now}});
+  known["b"].size = 200;  // the same messages: 100 and 200 octets, as listed
   const auto p = make_plan(policy, listing({"x", "y", "z"}), known, true, now);
   EXPECT_TRUE(p.uids_changed);
   EXPECT_TRUE(p.retrieve.empty());
@@ -166,6 +167,41 @@ TEST(plan, a_server_whose_uids_all_changed_is_left_alone) {
   EXPECT_FALSE(r.uids_changed);
   // An empty store is never a migration.
   EXPECT_FALSE(make_plan(policy, listing({"x"}), {}, true, now).uids_changed);
+}
+
+TEST(plan, a_migration_keeps_the_sizes_and_only_kept_mail_can_tell) {
+  fetch_policy policy;
+  policy.keep = true;
+  std::unordered_map<std::string, uid_record> known;
+  known["a"] = {
+      "a",
+      now,
+      now,
+      100,
+  };
+  known["b"] = {"b", now, now, 202};  // delivered 2 octets more than LIST said
+  std::vector<listed_message> same_messages = {{1, 100, "x"}, {2, 200, "y"}, {3, 7, "z"}};
+  EXPECT_TRUE(make_plan(policy, same_messages, known, true, now).uids_changed);
+  // Another client deleted a and b, and new mail of other sizes came: fetch it.
+  std::vector<listed_message> new_mail = {{1, 100, "x"}, {2, 300, "y"}};
+  const auto p = make_plan(policy, new_mail, known, true, now);
+  EXPECT_FALSE(p.uids_changed);
+  EXPECT_EQ(numbers(p.retrieve), (number_list{1, 2}));
+  EXPECT_EQ(p.forget, (std::vector<std::string>{"a", "b"}));
+  // Two records of one size need two such messages.
+  known["b"].size = 100;
+  const std::vector<listed_message> one_of_100 = {{1, 100, "x"}, {2, 200, "y"}};
+  const std::vector<listed_message> two_of_100 = {{1, 100, "x"}, {2, 100, "y"}};
+  EXPECT_FALSE(make_plan(policy, one_of_100, known, true, now).uids_changed);
+  EXPECT_TRUE(make_plan(policy, two_of_100, known, true, now).uids_changed);
+  // Deleting after delivery: the records are deletions in doubt, whose absence is expected
+  // (the server committed them, but the answer to QUIT was lost).
+  policy.keep = false;
+  const auto d = make_plan(policy, same_messages, known, true, now);
+  EXPECT_FALSE(d.uids_changed);
+  EXPECT_EQ(numbers(d.retrieve), (number_list{1, 2, 3}));
+  policy.keep_days = 7;  // keep_days keeps: the check applies
+  EXPECT_TRUE(make_plan(policy, two_of_100, known, true, now).uids_changed);
 }
 
 }  // namespace

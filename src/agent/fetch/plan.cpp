@@ -38,13 +38,27 @@ bool delete_after_delivery(const fetch_policy& policy) noexcept {
 
 namespace {
 
-// True if every recorded UID has vanished while the server holds at least as many messages:
-// what a server migration that renumbered every UID looks like (see plan.hpp).
+// True if every recorded UID has vanished while the server holds at least as many messages,
+// and messages of the recorded sizes: what a server migration that renumbered every UID
+// looks like (see plan.hpp). Mail deleted by another client and replaced by new mail has
+// other sizes. A recorded size is the octets delivered: LIST's size, or 2 more (the CRLF a
+// server adds to a message without one). Records without a size (0) match any message.
 bool all_uids_changed(std::span<const listed_message> listing,
                       const std::unordered_map<std::string, uid_record>& known) {
   if (known.empty() || listing.size() < known.size()) return false;
-  for (const listed_message& m : listing)
+  std::unordered_map<std::uint64_t, std::size_t> sizes;  // listed size -> messages
+  for (const listed_message& m : listing) {
     if (known.count(m.uid)) return false;
+    ++sizes[m.size];
+  }
+  for (const auto& [uid, record] : known) {
+    if (record.size == 0) continue;
+    auto same = sizes.find(record.size);
+    if (same == sizes.end() || same->second == 0)
+      same = record.size >= 2 ? sizes.find(record.size - 2) : sizes.end();
+    if (same == sizes.end() || same->second == 0) return false;
+    --same->second;
+  }
   return true;
 }
 
@@ -66,7 +80,10 @@ fetch_plan make_plan(const fetch_policy& policy, std::span<const listed_message>
                           ? ", and keep_days cannot be honoured (messages are kept)"
                           : ""));
     }
-  } else if (all_uids_changed(listing, known)) {
+  } else if ((policy.keep || policy.keep_days.value_or(0) > 0) &&
+             all_uids_changed(listing, known)) {
+    // Only where messages are kept: otherwise the records are of deletions in doubt (a QUIT
+    // whose answer was lost), which are expected to have gone.
     plan.uids_changed = true;
     return plan;
   }

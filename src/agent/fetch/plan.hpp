@@ -14,9 +14,10 @@
 //    ("delete"), or fetched with a warning ("warn").
 //  - No UIDL: every message is fetched and, unless keep (or keep_days > 0, which then acts as
 //    keep), deleted; nothing is recorded.
-//  - If the store holds UIDs believed on the server, none of them is listed, and the server
-//    has at least as many messages as were recorded, the server's UIDs have all changed (a
-//    migration): nothing is fetched or deleted; the user decides.
+//  - Where messages are kept (keep, or keep_days > 0): if the store holds UIDs believed on
+//    the server, none of them is listed, and the server has at least as many messages as
+//    were recorded, of the recorded sizes, the server's UIDs have all changed (a migration):
+//    nothing is fetched or deleted; the user decides.
 #pragma once
 
 #include <cstdint>
