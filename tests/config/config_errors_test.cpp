@@ -221,6 +221,12 @@ INSTANTIATE_TEST_SUITE_P(
                        "cfg.toml:5:84: accounts.work.pins[1]: \"" + std::string(64, 'b') +
                            "\" is not a pin: sha256: followed by 64 hex digits or 44 base64 "
                            "characters"},
+        // It would be ignored: the other source is used.
+        malformed_case{"password_env_with_another_source",
+                       account + "password_command = \"pass show x\"\npassword_env = \"PW\"\n",
+                       "cfg.toml:6:1: accounts.work.password_env: password_command is also set: "
+                       "set at most one of password_command, password_file, password, "
+                       "password_env"},
         malformed_case{"password_env_with_equals", account + "password_env = \"A=B\"\n",
                        "cfg.toml:5:16: accounts.work.password_env: \"A=B\" is not a variable "
                        "name: it contains ="},

@@ -83,7 +83,6 @@ user = "alice@example.org"
 auth = "scram-sha-256"
 xoauth2_one_step = true
 password_command = "pass show mail/work"
-password_env = "WORK_PASSWORD"
 cafile = "~/certs/ca.pem"
 pins = ["sha256:abababababababababababababababababababababababababababababababab",
         "sha256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]
@@ -129,7 +128,6 @@ mda = "procmail -d alice ~/.procmailrc"
   work.auth = auth_mechanism::scram_sha_256;
   work.xoauth2_one_step = true;
   work.password.command = "pass show mail/work";
-  work.password.environment = "WORK_PASSWORD";
   work.ca_file = "/home/alice/certs/ca.pem";
   work.pins = {pin_of_bytes(0xab, 0), pin_of_bytes(0, 1)};
   work.insecure = true;
@@ -156,7 +154,6 @@ mda = "procmail -d alice ~/.procmailrc"
   home_account.user = "alice";
   home_account.auth = auth_mechanism::xoauth2;
   home_account.password.file = "/etc/pop3/secrets/home";
-  home_account.password.environment = "MAIL_PASSWORD";
   home_account.delivery = delivery_kind::mbox;
   home_account.delivery_target = "/var/mail/alice";
   home_account.ends = line_ending::crlf;
@@ -167,7 +164,7 @@ mda = "procmail -d alice ~/.procmailrc"
   home_account.max_size_action = oversize_action::warn;
   home_account.pipelining = pipelining_mode::off;
   home_account.timeout_seconds = 30.5;
-  home_account.defined_at = "/etc/pop3/config.toml:35";
+  home_account.defined_at = "/etc/pop3/config.toml:34";
   expect_same(config.accounts[1], home_account);
 
   account_config list;
@@ -177,7 +174,6 @@ mda = "procmail -d alice ~/.procmailrc"
   list.tls = tls_mode::none;
   list.user = "alice";
   list.password.value = "correct horse";
-  list.password.environment = "MAIL_PASSWORD";
   list.delivery = delivery_kind::mda;
   list.delivery_target = "procmail -d alice ~/.procmailrc";
   list.ends = line_ending::crlf;
@@ -185,7 +181,7 @@ mda = "procmail -d alice ~/.procmailrc"
   list.only_new = false;
   list.pipelining = pipelining_mode::off;
   list.timeout_seconds = 30.5;
-  list.defined_at = "/etc/pop3/config.toml:45";
+  list.defined_at = "/etc/pop3/config.toml:44";
   expect_same(config.accounts[2], list);
 }
 
@@ -204,6 +200,28 @@ maildir = "/m"
   want.delivery_target = "/m";
   want.defined_at = "/etc/pop3/config.toml:1";
   expect_same(config.accounts[0], want);
+}
+
+TEST(parse_config, an_account_naming_a_password_variable_inherits_no_other_source) {
+  // Else the command of [defaults] would run, and its password go to this account's server.
+  auto config = parse_valid(R"([defaults]
+password_command = "pass show personal"
+maildir = "/Mail"
+
+[accounts.work]
+host = "pop.example.org"
+user = "alice"
+password_env = "WORK_PW"
+
+[accounts.home]
+host = "pop.example.net"
+user = "alice"
+)");
+  ASSERT_EQ(config.accounts.size(), 2U);
+  EXPECT_EQ(config.accounts[0].password.environment, "WORK_PW");
+  EXPECT_EQ(config.accounts[0].password.command, std::nullopt);
+  EXPECT_EQ(config.accounts[1].password.command, "pass show personal");
+  EXPECT_EQ(config.accounts[1].password.environment, "POP3_PASSWORD");
 }
 
 TEST(parse_config, accounts_inherit_every_key_of_defaults_and_override_it) {

@@ -71,7 +71,7 @@ result<void> check_groups(const checked_table& table, const config_context& cont
       choices = "set exactly one of maildir, mbox, mda";
     } else if (e.rule->group == key_group::password_source) {
       first = &password;
-      choices = "set at most one of password_command, password_file, password";
+      choices = "set at most one of password_command, password_file, password, password_env";
     } else {
       continue;
     }

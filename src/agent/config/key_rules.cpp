@@ -319,7 +319,9 @@ constexpr std::array rules{
     key_rule{"password_command", key_group::password_source, apply_password_command},
     key_rule{"password_file", key_group::password_source, apply_password_file},
     key_rule{"password", key_group::password_source, apply_password},
-    key_rule{"password_env", none, apply_password_env},
+    // A source of its own: with another one in effect it would be silently ignored, so it
+    // is one of the group (an account that names it inherits no other source).
+    key_rule{"password_env", key_group::password_source, apply_password_env},
     key_rule{"cafile", none, apply_cafile},
     key_rule{"pins", none, apply_pins},
     key_rule{"insecure", none, apply_insecure},
