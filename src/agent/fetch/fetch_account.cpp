@@ -249,6 +249,12 @@ class account_run {
     replies_out_of_step_ = true;
     stop_retrieving_ = true;
     session_broken_ = true;
+    // The UIDs recorded in this session may name other messages than were delivered: forget
+    // them now, not only at the end of the run, so that a run killed meanwhile does not leave
+    // a record by which the next run would delete a message never delivered. (finish() tries
+    // again if this fails.)
+    std::string why_not;
+    if (!recorded_.empty() && store_->forget(recorded_, why_not)) recorded_.clear();
     fail(exit_protocol,
          "message " + std::to_string(m.number) + " was not delivered: " + why +
              "; the server's pipelined replies seem out of step with the commands, so the "
