@@ -211,6 +211,14 @@ int run_fetch(fetch_options& o) {
     env.state_dir = *state_dir;
   } else {
     env.state_dir = agent::default_state_dir();
+    // No home directory ($HOME unset and no passwd entry, as in some containers): the
+    // default would be "~/..." under whatever directory the run starts in.
+    if (!env.state_dir.is_absolute()) {
+      fmt::print(stderr,
+                 "pop3: no home directory for the UID state: set HOME or XDG_STATE_HOME, or "
+                 "give --state-dir\n");
+      return exit_config;
+    }
   }
   if (!read_test_clock()) return usage("POP3_TEST_NOW must be a number of seconds since the epoch");
   if (std::getenv("POP3_TEST_NOW")) env.now = test_clock;

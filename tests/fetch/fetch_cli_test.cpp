@@ -90,6 +90,22 @@ TEST_F(fetch_usage, json_events_replace_bytes_that_are_not_utf8) {
   EXPECT_EQ(events[3]["event"], "summary");
 }
 
+TEST_F(fetch_usage, no_home_directory_for_the_default_state_is_a_configuration_error) {
+  // A user without HOME and without a passwd entry (uid 54321, as in some containers): the
+  // default would have been "~/.local/state/pop3" under the working directory. (The tests
+  // run as root, which may take any uid.)
+  const auto r = run_process(
+      {"/usr/bin/setpriv", "--reuid=54321", "--regid=54321", "--clear-groups", POP3_CLI_PATH,
+       "fetch", "pop3s://alice@127.0.0.1:1", "--maildir", "/tmp/never-made"},
+      {{"HOME", "\x01unset"}, {"XDG_STATE_HOME", "\x01unset"}, {"POP3_PASSWORD", "x"}});
+  EXPECT_EQ(r.exit_code, 78) << r.err;
+  EXPECT_EQ(r.err,
+            "pop3: no home directory for the UID state: set HOME or XDG_STATE_HOME, or give "
+            "--state-dir\n");
+  EXPECT_FALSE(fs::exists("~"));
+  EXPECT_FALSE(fs::exists("/tmp/never-made"));
+}
+
 TEST_F(fetch_usage, command_line_mistakes) {
   const fs::path config = work_ / "config.toml";
   write_file(config, "[accounts.work]\nhost = \"localhost\"\nuser = \"alice\"\nmaildir = \"" +

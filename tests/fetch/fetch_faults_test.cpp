@@ -454,6 +454,29 @@ TEST_F(fetch_faults, an_err_to_uidl_from_a_server_that_announced_it_fails_the_ac
   }
 }
 
+TEST_F(fetch_faults, an_err_to_uidl_after_uids_were_recorded_fails_even_without_capa) {
+  // A server without CAPA gave UIDs to the first run; then UIDL fails: that is no server
+  // without UIDL, and going on without UIDs would deliver every kept message again.
+  cleartext_server_options first = full_script(three_messages(), false);
+  step(first, "CAPA").reply = "-ERR unknown command\r\n";
+  std::erase_if(first.script, [](const cleartext_step& s) { return s.expect.starts_with("DELE"); });
+  cleartext_pop3_server server(first);
+  const fetch_run kept = fetch(server, {"--keep"});
+  ASSERT_EQ(kept.cli.exit_code, 0) << kept.cli.err;
+  ASSERT_EQ(delivered(), stored_of(three_messages(), {1, 2, 3}));
+
+  cleartext_server_options second = full_script(three_messages(), false);
+  step(second, "CAPA").reply = "-ERR unknown command\r\n";
+  step(second, "UIDL").reply = "-ERR [SYS/TEMP] index busy\r\n";
+  server.serve_again(second);
+  const fetch_run run = fetch(server, {"--keep"});
+  EXPECT_EQ(run.wire, login_wire() + "LIST\r\nUIDL\r\nQUIT\r\n");
+  EXPECT_EQ(run.cli.exit_code, 75);
+  EXPECT_EQ(run.cli.err, stderr_of(run.port, {"UIDL failed: the server answered -ERR "
+                                              "[SYS/TEMP] \"index busy\""}));
+  EXPECT_EQ(delivered(), stored_of(three_messages(), {1, 2, 3}));  // nothing again
+}
+
 TEST_F(fetch_faults, an_mbox_locked_past_the_lock_timeout_is_a_temporary_failure) {
   // A mail reader holds the mbox for longer than the 10 s pop3 fetch waits: try again later
   // (75), not an I/O error (74). The dotlock names this test, a live process.

@@ -169,6 +169,15 @@ TEST(plan, a_server_whose_uids_all_changed_is_left_alone) {
   EXPECT_FALSE(make_plan(policy, listing({"x"}), {}, true, now).uids_changed);
 }
 
+TEST(plan, keep_days_0_deletes_at_once_even_with_a_clock_gone_back) {
+  fetch_policy policy;
+  policy.keep_days = 0;  // as if unset
+  const auto p = make_plan(policy, listing({"a"}), delivered({{"a", now + 3600}}), true, now);
+  ASSERT_EQ(p.remove.size(), 1u);
+  EXPECT_EQ(p.remove[0].why, deletion_reason::delivered_before);
+  EXPECT_TRUE(p.retrieve.empty());
+}
+
 TEST(plan, a_migration_keeps_the_sizes_and_only_kept_mail_can_tell) {
   fetch_policy policy;
   policy.keep = true;

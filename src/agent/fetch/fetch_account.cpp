@@ -148,9 +148,10 @@ class account_run {
       auto uids = session_->uidl();
       if (!uids) {
         // -ERR from a server that said nothing about UIDL: a server without it. From one
-        // that announced UIDL it is a failure (e.g. [SYS/TEMP]): going on without UIDs
-        // would deliver kept messages again.
-        if (uids.error().fatal() || caps.known()) return fail("UIDL failed", uids.error());
+        // that announced UIDL, or gave UIDs to an earlier run, it is a failure (e.g.
+        // [SYS/TEMP]): going on without UIDs would deliver kept messages again.
+        if (uids.error().fatal() || caps.known() || !store_->records().empty())
+          return fail("UIDL failed", uids.error());
         has_uidl = false;
       } else {
         std::map<std::uint32_t, std::string> by_number;

@@ -97,9 +97,11 @@ fetch_plan make_plan(const fetch_policy& policy, std::span<const listed_message>
     if (has_uidl) listed.insert(m.uid);
     const auto record = has_uidl ? known.find(m.uid) : known.end();
     if (record != known.end()) {
-      const bool expired = policy.keep_days && now - record->second.first_seen >=
-                                                   std::int64_t{*policy.keep_days} * 86400;
-      if (!policy.keep && (!policy.keep_days || expired)) {
+      // keep_days = 0 is "unset": deleted at once, even with a clock that went backwards.
+      const bool keeps_days = policy.keep_days.value_or(0) > 0;
+      const bool expired =
+          keeps_days && now - record->second.first_seen >= std::int64_t{*policy.keep_days} * 86400;
+      if (!policy.keep && (!keeps_days || expired)) {
         plan.remove.push_back({m, policy.keep_days.value_or(0) > 0
                                       ? deletion_reason::expired
                                       : deletion_reason::delivered_before});
