@@ -265,7 +265,9 @@ result<std::unique_ptr<transport>> tls_handshake(std::unique_ptr<transport> inne
     // SNI for names only (RFC 6066); SSL_set_tlsext_host_name() spelled out, without its cast.
     SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(name.c_str()));
-    // OpenSSL compares the whole name, so an embedded NUL in a certificate cannot match.
+    // OpenSSL compares the whole name, so an embedded NUL in a certificate cannot match. A
+    // wildcard must be a whole label (RFC 9525 §6.3): no "f*.example.org".
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     if (SSL_set1_host(ssl, name.c_str()) != 1) return unexpected(errc::tls_handshake_failed);
   }
   POP3_TRY(tls->handshake(until));

@@ -146,6 +146,21 @@ TEST(asio_tls, certificate_from_an_unknown_issuer_is_rejected) {
   EXPECT_EQ(server.received_after_handshake(), "");
 }
 
+TEST(asio_tls, a_host_name_that_is_empty_or_holds_a_nul_is_refused) {
+  // OpenSSL would check no name for "", and only "localhost" for "localhost\0.evil".
+  asio::ssl::context context(asio::ssl::context::tls_client);
+  for (const std::string_view name :
+       {std::string_view(""), std::string_view("localhost\0.evil", 15)}) {
+    SSL* ssl = SSL_new(context.native_handle());
+    ASSERT_NE(ssl, nullptr);
+    EXPECT_FALSE(detail::expect_tls_host(ssl, name));
+    SSL_free(ssl);
+  }
+  SSL* ssl = SSL_new(context.native_handle());
+  EXPECT_TRUE(detail::expect_tls_host(ssl, "localhost"));
+  SSL_free(ssl);
+}
+
 TEST(asio_tls, unreadable_ca_file_is_invalid_argument) {
   auto tls = make_asio_tls_context("/nonexistent/ca.pem");
   ASSERT_FALSE(tls);

@@ -130,6 +130,27 @@ TEST_F(tls_handshake_test, certificate_verdicts) {
             "the server's certificate was rejected: unable to get local issuer certificate");
 }
 
+// A wildcard stands for a whole label only (RFC 9525 section 6.3): "f*.example.org" names no
+// host, while "*.example.org" names foo.example.org.
+TEST_F(tls_handshake_test, partial_wildcards_match_nothing) {
+  for (const auto& [pattern, accepted] :
+       {std::pair{"f*.example.org", false}, std::pair{"*o.example.org", false},
+        std::pair{"*.example.org", true}}) {
+    SCOPED_TRACE(pattern);
+    tls_test_server server(serving(ca_.issue({{pattern}, {}})));
+    auto tls = handshake(server, "foo.example.org", trusting_ca());
+    if (accepted) {
+      EXPECT_TRUE(tls) << explain(tls.error());
+    } else {
+      ASSERT_FALSE(tls);
+      EXPECT_EQ(tls.error().code, errc::certificate_rejected);
+      EXPECT_EQ(tls.error().system_error, X509_V_ERR_HOSTNAME_MISMATCH);
+    }
+    if (tls) (*tls)->close();
+    server.wait_until_done();
+  }
+}
+
 // security-cases.md 25: the pin is the trust anchor.
 TEST_F(tls_handshake_test, pins) {
   const key_and_certificate self = ca_.self_signed({{"localhost"}, {}});

@@ -46,14 +46,17 @@ namespace detail {
 
 /// Makes the handshake on `ssl` check that the certificate names `host`: an IP literal is
 /// compared with the certificate's IP addresses and no SNI is sent (RFC 6066); a DNS name is
-/// sent as SNI and compared by OpenSSL as a whole (an embedded NUL cannot match). Returns
-/// false if OpenSSL refused the name (then the handshake must not go ahead). Allocates a
-/// copy of `host` for OpenSSL's C interface.
+/// sent as SNI and compared by OpenSSL as a whole (an embedded NUL cannot match; a wildcard
+/// must be a whole label). Returns false if the name is empty or holds a NUL (OpenSSL would
+/// check no name, or only up to the NUL) or OpenSSL refused it: then the handshake must not
+/// go ahead. Allocates a copy of `host` for OpenSSL's C interface.
 inline bool expect_tls_host(SSL* ssl, std::string_view host) {
+  if (host.empty() || host.find('\0') != std::string_view::npos) return false;
   const std::string name(host);
   std::error_code not_ip;
   (void)asio::ip::make_address(name, not_ip);
   if (!not_ip) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str()) == 1;
+  SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   // SSL_set_tlsext_host_name() spelled out, without the macro's C-style cast.
   return SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                   const_cast<char*>(name.c_str())) == 1 &&
