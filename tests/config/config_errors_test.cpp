@@ -257,10 +257,11 @@ INSTANTIATE_TEST_SUITE_P(
                        "[defaults]\nmda = \"procmail\"\nmaildir = \"/m\"\n" + account,
                        "cfg.toml:3:1: defaults.maildir: mda is also set: set exactly one of "
                        "maildir, mbox, mda"},
-        malformed_case{"two_password_sources",
-                       account + "password_command = \"pass x\"\npassword_file = \"/pw\"\n",
-                       "cfg.toml:6:1: accounts.work.password_file: password_command is also "
-                       "set: set at most one of password_command, password_file, password"},
+        malformed_case{
+            "two_password_sources",
+            account + "password_command = \"pass x\"\npassword_file = \"/pw\"\n",
+            "cfg.toml:6:1: accounts.work.password_file: password_command is also "
+            "set: set at most one of password_command, password_file, password, password_env"},
         malformed_case{"cert_without_key", account + "cert = \"/c.pem\"\n",
                        "cfg.toml:5:1: accounts.work.cert: cert without key: set both or neither"},
         malformed_case{"key_without_cert", account + "key = \"/k.pem\"\n",
@@ -329,7 +330,7 @@ INSTANTIATE_TEST_SUITE_P(
         password_case{"with_a_second_source",
                       account + "password = \"s3cret\"\npassword_command = \"pass x\"\n", 0600,
                       "cfg.toml:6:1: accounts.work.password_command: password is also set: set "
-                      "at most one of password_command, password_file, password"},
+                      "at most one of password_command, password_file, password, password_env"},
         password_case{"misspelt_key", account + "pasword = \"s3cret\"\n", 0600,
                       "cfg.toml:5:1: accounts.work.pasword: unknown key"},
         password_case{"unquoted", account + "password = s3cret\n", 0600,
