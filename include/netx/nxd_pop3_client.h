@@ -260,8 +260,8 @@ UINT _nxd_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authenticatio
 /** \name nx_pop3_client_mail_items_get() */
 /** @{ */
 /** STAT: the number of messages and their total size. Reconnects and logs in again first if
-   the client quit or lost its connection. Sets both outputs (0 when the reply was not a
-   valid +OK) and remembers the count, which size_get, item_get and delete check indexes
+   the client quit or lost its connection. Sets both outputs (0 unless NX_SUCCESS) and
+   remembers the count, which size_get, item_get and delete check indexes
    against. NX_SUCCESS; NX_PTR_ERROR; NX_POP3_SERVER_ERROR_STATUS (-ERR or malformed);
    NX_NO_PACKET (timeout, no packet for the command); NX_NOT_CONNECTED; and the create
    errors when it had to reconnect. */

@@ -108,6 +108,9 @@ UINT _nx_pop3_client_create(NX_POP3_CLIENT* client_ptr, UINT APOP_authentication
 
 UINT _nx_pop3_client_mail_items_get(NX_POP3_CLIENT* client_ptr, UINT* number_mail_items,
                                     ULONG* maildrop_total_size) {
+  // 0 unless this STAT succeeds, whatever fails first (never the last STAT's values).
+  *number_mail_items = 0;
+  *maildrop_total_size = 0;
   client_state* state = state_of(client_ptr);
   if (!state) return NX_NOT_CONNECTED;
   if (!state->connection) {  // after QUIT or a lost connection: log in again
@@ -125,8 +128,10 @@ UINT _nx_pop3_client_mail_items_get(NX_POP3_CLIENT* client_ptr, UINT* number_mai
       status = status_for(*state, st.error());
     }
   }
-  *number_mail_items = client_ptr->nx_pop3_client_maildrop_items;
-  *maildrop_total_size = client_ptr->nx_pop3_client_total_message_size;
+  if (status == NX_SUCCESS) {
+    *number_mail_items = client_ptr->nx_pop3_client_maildrop_items;
+    *maildrop_total_size = client_ptr->nx_pop3_client_total_message_size;
+  }
   return status;
 }
 

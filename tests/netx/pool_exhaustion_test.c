@@ -28,7 +28,8 @@ static UINT hold_every_packet(NX_PACKET_POOL* pool, NX_PACKET* held[], UINT capa
   return count;
 }
 
-/* No packet for STAT: NX_NO_PACKET and nothing sent; after a release STAT goes out. */
+/* No packet for STAT: NX_NO_PACKET, both outputs 0 (not the last STAT's) and nothing sent;
+   after a release STAT goes out. */
 static void command_without_free_packet(void) {
   netx_fixture fixture;
   script_server* server = script_server_create(AF_INET);
@@ -37,13 +38,18 @@ static void command_without_free_packet(void) {
   ULONG total = 99;
   script_login(server);
   script_stat(server, 2, 200);
+  script_stat(server, 2, 200);
   script_quit(server);
   script_server_start(server);
   fixture_setup(&fixture, SMALL_PAYLOAD, PACKET_COUNT);
   CHECK_STATUS(fixture_login(&fixture, server), NX_SUCCESS);
+  CHECK_STATUS(nx_pop3_client_mail_items_get(&fixture.client, &items, &total), NX_SUCCESS);
+  CHECK_UINT(items, 2);
   count = hold_every_packet(&fixture.pool, held, PACKET_COUNT);
   CHECK_UINT(count, PACKET_COUNT);
   CHECK_STATUS(nx_pop3_client_mail_items_get(&fixture.client, &items, &total), NX_NO_PACKET);
+  CHECK_UINT(items, 0);
+  CHECK_UINT(total, 0);
   CHECK_STATUS(nx_packet_release(held[0]), NX_SUCCESS);
   CHECK_STATUS(nx_pop3_client_mail_items_get(&fixture.client, &items, &total), NX_SUCCESS);
   CHECK_UINT(items, 2);
@@ -53,7 +59,7 @@ static void command_without_free_packet(void) {
   CHECK_STATUS(nx_pop3_client_quit(&fixture.client), NX_SUCCESS);
   CHECK_STATUS(nx_pop3_client_delete(&fixture.client), NX_SUCCESS);
   CHECK_SCRIPT(server);
-  CHECK_RECEIVED(server, TEST_LOGIN_COMMANDS "STAT\r\nQUIT\r\n");
+  CHECK_RECEIVED(server, TEST_LOGIN_COMMANDS "STAT\r\nSTAT\r\nQUIT\r\n");
   script_server_destroy(server);
   fixture_teardown(&fixture);
 }
