@@ -30,9 +30,14 @@ class sasl_client {
 std::unique_ptr<sasl_client> make_plain(const credentials& who);
 std::unique_ptr<sasl_client> make_login(const credentials& who);
 std::unique_ptr<sasl_client> make_cram_md5(const credentials& who);
-/// `client_nonce` empty: a random one (tests pass the RFC's).
+/// The fewest PBKDF2 iterations accepted from a server (RFC 7677): fewer would let whoever
+/// sent the challenge (an impostor, without TLS) guess the password offline cheaply.
+inline constexpr unsigned scram_min_iterations = 4096;
+/// `client_nonce` empty: a random one (tests pass the RFC's). `min_iterations`: only the
+/// fuzzer lowers it, to explore the exchange without paying for 4096 PBKDF2 rounds a run.
 std::unique_ptr<sasl_client> make_scram(bool sha256, const credentials& who,
-                                        std::string client_nonce = {});
+                                        std::string client_nonce = {},
+                                        unsigned min_iterations = scram_min_iterations);
 std::unique_ptr<sasl_client> make_xoauth2(const credentials& who, bool one_step);
 std::unique_ptr<sasl_client> make_oauthbearer(const credentials& who, std::string_view host,
                                               std::uint16_t port);

@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -15,11 +16,8 @@
 namespace pop3::detail {
 namespace {
 
-/// PBKDF2 iterations accepted from a server. Fewer than RFC 7677's 4096 are refused: the
-/// client proof lets whoever sent the challenge (an impostor, without TLS) guess the password
-/// offline at a cost of one PBKDF2 run per guess. More than a million would let a hostile
-/// server make the client compute for seconds.
-constexpr unsigned min_iterations = 4096;
+/// More PBKDF2 iterations than a million would let a hostile server make the client compute
+/// for seconds. (The least: scram_min_iterations.)
 constexpr unsigned max_iterations = 1'000'000;
 
 /// saslname (RFC 5802 §5.1): "," and "=" escaped.
@@ -50,8 +48,8 @@ std::optional<std::string_view> attribute(std::string_view message, char key) {
 
 class scram_client final : public sasl_client {
  public:
-  scram_client(bool sha256, const credentials& who, std::string nonce)
-      : sha256_(sha256), who_(who), nonce_(std::move(nonce)) {
+  scram_client(bool sha256, const credentials& who, std::string nonce, unsigned min_iterations)
+      : sha256_(sha256), who_(who), nonce_(std::move(nonce)), min_iterations_(min_iterations) {
     if (nonce_.empty()) {
       unsigned char random[24];
       // Without randomness the exchange is refused at the server's first message.
@@ -116,7 +114,7 @@ class scram_client final : public sasl_client {
     const auto [end, ec] = std::from_chars(
         iterations_text->data(), iterations_text->data() + iterations_text->size(), iterations);
     if (!salt || salt->empty() || ec != std::errc() ||
-        end != iterations_text->data() + iterations_text->size() || iterations < min_iterations ||
+        end != iterations_text->data() + iterations_text->size() || iterations < min_iterations_ ||
         iterations > max_iterations)
       return unexpected(errc::malformed_challenge);
 
@@ -167,6 +165,7 @@ class scram_client final : public sasl_client {
   bool sha256_;
   const credentials& who_;
   std::string nonce_;
+  unsigned min_iterations_;
   std::string gs2_header_;
   std::string client_first_bare_;
   std::vector<unsigned char> expected_signature_;
@@ -177,8 +176,9 @@ class scram_client final : public sasl_client {
 }  // namespace
 
 std::unique_ptr<sasl_client> make_scram(bool sha256, const credentials& who,
-                                        std::string client_nonce) {
-  return std::make_unique<scram_client>(sha256, who, std::move(client_nonce));
+                                        std::string client_nonce, unsigned min_iterations) {
+  return std::make_unique<scram_client>(sha256, who, std::move(client_nonce),
+                                        std::max(min_iterations, 1u));
 }
 
 }  // namespace pop3::detail
